@@ -1,0 +1,59 @@
+"""The `bench` command line: a click group whose commands live in ``bench/commands/``.
+
+Each module there defines one click command named ``command``; it is imported only when that
+command runs, so `bench --help` stays fast (no torch import).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import click
+
+from bench.errors import BenchError
+
+import bench.commands as _commands_pkg
+
+
+def _command_modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(_commands_pkg.__path__) if not m.name.startswith("_"))
+
+
+class LazyGroup(click.Group):
+    """A group that imports ``bench.commands.<name>`` on demand (underscores become dashes)."""
+
+    def list_commands(self, ctx):
+        return [m.replace("_", "-") for m in _command_modules()]
+
+    def get_command(self, ctx, name):
+        module_name = name.replace("-", "_")
+        if module_name not in _command_modules():
+            return None
+        return importlib.import_module(f"bench.commands.{module_name}").command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ser-pooling-bench")
+def cli():
+    """Benchmark pooling of self-supervised speech features for emotion recognition."""
+
+
+def main(argv=None):
+    """Console entry point: user errors print one clear message and exit 2, not a traceback."""
+    try:
+        cli.main(args=argv, prog_name="bench", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BenchError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""`bench list`: what the registries hold (datasets, backbones, poolers, vads)."""
+
+from __future__ import annotations
+
+import importlib
+import textwrap
+
+import click
+
+
+@click.group()
+def command():
+    """List datasets, backbones, poolers or VADs."""
+
+
+@command.command()
+def datasets():
+    """Every corpus adapter with the layout it expects and its class sets."""
+    from bench import datasets as registry
+
+    for name in registry.names():
+        adapter = registry.create(name)
+        sets = ", ".join(f"{k}{' (default)' if k == adapter.default_class_set else ''}" for k in adapter.class_sets)
+        click.echo(f"{name}: {adapter.title}")
+        click.echo(f"  class sets: {sets}")
+        click.echo(textwrap.indent(adapter.layout.strip("\n"), "    "))
+        click.echo()
+
+
+def _list_registry(module: str) -> None:
+    for name in importlib.import_module(module).names():
+        click.echo(name)
+
+
+@command.command()
+def backbones():
+    """Registered backbones (a local transformers checkpoint folder is accepted too)."""
+    _list_registry("backbones")
+
+
+@command.command()
+def poolers():
+    """Registered poolers."""
+    _list_registry("poolers")
+
+
+@command.command()
+def vads():
+    """Registered voice activity detectors."""
+    _list_registry("bench.vad")
