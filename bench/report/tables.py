@@ -1,0 +1,51 @@
+"""The display forms of the report's tables (strings, percent) built from the numeric ones."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from bench.report.metric_specs import header, metric_spec
+
+
+def _fmt(value, digits: int = 2) -> str:
+    return "–" if value is None or pd.isna(value) else f"{value:.{digits}f}"
+
+
+def _mean_ci(mean, low, high, digits: int = 2) -> str:
+    if pd.isna(mean):
+        return "–"
+    return f"{mean:.{digits}f} (n/a)" if pd.isna(low) else f"{mean:.{digits}f} ({low:.{digits}f}, {high:.{digits}f})"
+
+
+def performance_display(summary: pd.DataFrame, metrics: Sequence[str], level: str = "95% CI") -> pd.DataFrame:
+    """Tables 1 and 3 of the SAP paper: Method | folds | UA (%) mean (95% CI) | WA (%) ..."""
+    out = pd.DataFrame({"Method": summary["cell"], "Folds": summary["n_folds"].astype(int)})
+    for m in metrics:
+        out[f"{header(metric_spec(m))} mean ({level})"] = [
+            _mean_ci(a, b, c, metric_spec(m).digits) for a, b, c in zip(summary[f"{m}_mean"], summary[f"{m}_low"], summary[f"{m}_high"])]
+    return out
+
+
+def _p(value) -> str:
+    if pd.isna(value):
+        return "–"
+    return f"{value:.2g}" if value < 0.001 else f"{value:.3f}"
+
+
+def comparison_display(table: pd.DataFrame, metric: str, level: str = "95% CI") -> pd.DataFrame:
+    """Relative-improvement table: difference in points, relative %, raw and Holm p-values."""
+    spec = metric_spec(metric)
+    unit = "pts" if spec.unit == "%" else spec.label
+    rows, k = [], spec.digits
+    for r in table.to_dict("records"):
+        rows.append({
+            "Method": r["cell"], "Baseline": r["baseline"], "Folds": int(r["n_folds"]),
+            f"{header(spec)} mean": _fmt(r.get("mean"), k), "Baseline mean": _fmt(r.get("baseline_mean"), k),
+            f"Δ ({unit}) ({level})": _mean_ci(r.get("diff_points", np.nan), r.get("diff_low", np.nan), r.get("diff_high", np.nan), k),
+            "Relative (%)": "–" if pd.isna(r.get("relative_pct")) else f"{r['relative_pct']:+.2f}",
+            "p (sign-flip)": _p(r.get("p_sign_flip")), "p (Holm)": _p(r.get("p_holm")),
+        })
+    return pd.DataFrame(rows)
