@@ -1,0 +1,151 @@
+"""Forward time of each pooler on a padded batch against a per-utterance loop.
+
+The loop calls the same pooler on one unpadded utterance at a time, so it wastes nothing on
+padding; the ratio batched/loop (< 1: batching wins) shows what padding and masking cost.
+
+    .venv/bin/python benchmarks/pooler_speed.py                    # B=64, T~U[60, 250], D=1024, CPU
+    .venv/bin/python benchmarks/pooler_speed.py --device cuda --repeats 20
+
+Times are the best of --repeats interleaved runs. "eval" is eval mode under no_grad; "train" is
+train mode, forward + backward of a scalar loss, with the features requiring grad (as they do
+behind a learned layer weighting).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+import poolers
+
+
+def make_inputs(batch, min_frames, max_frames, dim, speech_share, device, seed=0):
+    """feats [B, T, D], valid [B, T], speech [B, T] (runs, ~speech_share of frames), lengths."""
+    gen = torch.Generator().manual_seed(seed)
+    lengths = torch.randint(min_frames, max_frames + 1, (batch,), generator=gen).tolist()
+    total = max(lengths)
+    valid = torch.arange(total) < torch.tensor(lengths).unsqueeze(1)
+    speech = torch.zeros(batch, total, dtype=torch.bool)
+    mean_speech_run = 14.0
+    mean_pause = mean_speech_run * (1 - speech_share) / speech_share
+    for b, n in enumerate(lengths):  # alternating runs with exponential lengths
+        t, speaking = 0, True
+        while t < n:
+            mean = mean_speech_run if speaking else mean_pause
+            run = max(1, int(torch.empty(1).exponential_(1 / mean, generator=gen)))
+            speech[b, t : min(t + run, n)] = speaking
+            t, speaking = t + run, not speaking
+    feats = torch.randn(batch, total, dim, generator=gen)
+    return feats.to(device), valid.to(device), speech.to(device), lengths
+
+
+def split(feats, valid, speech, lengths):
+    """The same batch as per-utterance unpadded tensors ([1, T_i, D], [1, T_i], [1, T_i])."""
+    return [
+        tuple(x[i : i + 1, :n].clone() for x in (feats, valid, speech))
+        for i, n in enumerate(lengths)
+    ]
+
+
+def best_of(steps, device, repeats):
+    """Best seconds of each step over `repeats` interleaved runs, after one warm-up each.
+
+    Interleaving and taking the best keep the ratio fair on a machine shared with other work.
+    """
+    times = [[] for _ in steps]
+    for r in range(repeats + 1):
+        for step, record in zip(steps, times):
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            step()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            if r:
+                record.append(time.perf_counter() - start)
+    return [min(record) for record in times]
+
+
+def measure(name, inputs, device, repeats):
+    """{'eval': (batched_s, loop_s), 'train': (batched_s, loop_s)} for pooler `name`."""
+    feats, valid, speech, lengths = inputs
+    torch.manual_seed(0)
+    pooler = poolers.create(name, feats.shape[-1]).to(device)
+    utterances = split(feats, valid, speech, lengths)
+
+    def batched():
+        return pooler(feats, valid, speech)
+
+    def loop():
+        return torch.cat([pooler(f, v, s) for f, v, s in utterances])
+
+    def no_grad(step):
+        def run():
+            with torch.no_grad():
+                step()
+        return run
+
+    def with_backward(step):
+        def run():
+            pooler.zero_grad(set_to_none=True)
+            for tensor in [feats] + [f for f, _, _ in utterances]:
+                tensor.grad = None
+            step().square().mean().backward()
+        return run
+
+    pooler.eval()
+    result = {"eval": best_of([no_grad(batched), no_grad(loop)], device, repeats)}
+    # Features require grad in training (they come from a learned layer weighting).
+    for tensor in [feats] + [f for f, _, _ in utterances]:
+        tensor.requires_grad_(True)
+    pooler.train()
+    result["train"] = best_of([with_backward(batched), with_backward(loop)], device, repeats)
+    feats.requires_grad_(False)
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--min-frames", type=int, default=60)
+    parser.add_argument("--max-frames", type=int, default=250)
+    parser.add_argument("--dim", type=int, default=1024)
+    parser.add_argument("--speech", type=float, default=0.7, help="share of frames that are speech")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--poolers", nargs="*", default=None, help="default: all registered")
+    args = parser.parse_args()
+
+    device = torch.device(args.device)
+    inputs = make_inputs(args.batch, args.min_frames, args.max_frames, args.dim, args.speech, device)
+    _, valid, speech, lengths = inputs
+    print(
+        f"torch {torch.__version__}, device {device}, threads {torch.get_num_threads()}, "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs, "
+        f"B={args.batch}, T in [{min(lengths)}, {max(lengths)}] padded to {valid.shape[1]}, "
+        f"D={args.dim}, valid {valid.float().mean():.0%} of the padded batch, "
+        f"speech {(speech.sum() / valid.sum()):.0%} of valid frames, best of {args.repeats}"
+    )
+    print(
+        f"{'pooler':<11} {'eval batched':>12} {'eval loop':>10} {'ratio':>6}   "
+        f"{'train batched':>13} {'train loop':>10} {'ratio':>6}"
+    )
+    for name in args.poolers or poolers.names():
+        r = measure(name, inputs, device, args.repeats)
+        (eb, el), (tb, tl) = r["eval"], r["train"]
+        print(
+            f"{name:<11} {eb * 1e3:10.1f}ms {el * 1e3:8.1f}ms {eb / el:6.2f}   "
+            f"{tb * 1e3:11.1f}ms {tl * 1e3:8.1f}ms {tb / tl:6.2f}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
