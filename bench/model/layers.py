@@ -1,0 +1,92 @@
+"""Mixing a stack of hidden states into one feature sequence.
+
+``LayerMixing`` is SUPERB's Featurizer (softmax weights over layers, initialised equal) or a
+fixed choice of one layer. For frame-level features it works per utterance on the fp16 stack
+[L, T, D] through ``WeightedLayerSum`` (which also applies the per-layer feature
+standardisation), an autograd function that saves the fp16 stack (not an fp32 copy) for the
+backward pass: a batch of 64 utterances of 950 frames from 25 layers of 1024
+dims never exists in fp32 (that would be ~6 GB); only one utterance's fp32 transient does.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class WeightedLayerSum(torch.autograd.Function):
+    """out [T, D] fp32 = sum_l w_l (stack_l - shift_l) * scale_l, with w [L] fp32, stack [L, T, D]
+    (any float dtype, usually fp16), shift and scale [L, D] fp32 (feature standardisation).
+
+    Computed layer by layer as sum_l stack_l * (w_l scale_l) - sum_l w_l scale_l shift_l, so the
+    only fp32 temporaries are one layer [T, D] at a time. Saves ``stack`` in its own dtype for
+    backward. No gradient flows into ``stack``, ``shift`` or ``scale`` (cached features and fixed
+    statistics are constants).
+    """
+
+    @staticmethod
+    def forward(ctx, w, stack, shift, scale):
+        ctx.save_for_backward(w, stack, shift, scale)
+        coef = w.unsqueeze(1) * scale  # [L, D]
+        out = (-(coef * shift).sum(0)).expand(stack.shape[1], -1).clone()  # [T, D]
+        for layer in range(stack.shape[0]):
+            out.addcmul_(stack[layer].float(), coef[layer])
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        w, stack, shift, scale = ctx.saved_tensors
+        grad_out = grad_out.float()
+        total = grad_out.sum(0)  # [D]
+        grad_w = torch.empty_like(w)
+        for layer in range(stack.shape[0]):
+            per_dim = (stack[layer].float() * grad_out).sum(0)  # [D]: sum_t x_ltd g_td
+            grad_w[layer] = (scale[layer] * (per_dim - shift[layer] * total)).sum()
+        return grad_w, None, None, None
+
+
+class LayerMixing(nn.Module):
+    """Learned softmax weights over ``num_layers`` layers, or one fixed ``layer``."""
+
+    def __init__(self, num_layers: int, layer: int | None = None):
+        super().__init__()
+        self.num_layers = num_layers
+        self.layer = layer
+        if layer is None and num_layers > 1:
+            self.logits = nn.Parameter(torch.zeros(num_layers))  # softmax(0) = equal weights
+        else:
+            self.register_parameter("logits", None)
+
+    def weights(self) -> torch.Tensor:
+        """[L] fp32 weights summing to 1 (one-hot for a fixed layer)."""
+        if self.logits is not None:
+            return torch.softmax(self.logits, dim=0)
+        w = torch.zeros(self.num_layers)
+        w[self.layer if self.layer is not None else 0] = 1.0
+        return w
+
+    def _fixed_index(self, size: int) -> int:
+        """Index of the fixed layer in a stack of ``size`` (1: the feeder read that layer only)."""
+        return 0 if size == 1 or self.layer is None else self.layer
+
+    def mix_frames(self, stack: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+        """One utterance: stack [L, T, D] (fp16 or fp32; [1, T, D] for a fixed layer), shift and
+        scale [L or 1, D] (standardisation) -> [T, D] fp32."""
+        if self.logits is None:
+            i = self._fixed_index(stack.shape[0])
+            return (stack[i].float() - shift[i]) * scale[i]
+        return WeightedLayerSum.apply(torch.softmax(self.logits, dim=0), stack, shift, scale)
+
+    def mix_hidden(self, hidden: torch.Tensor) -> torch.Tensor:
+        """A batch stack with gradients (fine-tuning or pooled vectors): [B, L, ...] -> [B, ...]."""
+        if self.logits is None:
+            return hidden[:, self._fixed_index(hidden.shape[1])]
+        w = torch.softmax(self.logits, dim=0).to(hidden.dtype)
+        return torch.einsum("l,bl...->b...", w, hidden)
+
+    def mix_list(self, states: list[torch.Tensor]) -> torch.Tensor:
+        """L tensors [B, T, D] with gradients (fine-tuning) -> [B, T, D], without stacking them."""
+        if self.logits is None:
+            return states[self._fixed_index(len(states))]
+        w = torch.softmax(self.logits, dim=0).to(states[0].dtype)
+        return sum(w[i] * h for i, h in enumerate(states))

@@ -1,0 +1,70 @@
+"""Training configuration: the SAP paper's recipe as defaults, every value overridable."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+# Learning rates when ``TrainConfig.lr`` is None. 3e-5 is the paper's, for fine-tuning all 316M
+# parameters of WavLM Large. In frozen mode only the mixing weights, the pooler and the head
+# (a few thousand to a few million parameters) learn; 3e-5 for 30 epochs leaves them badly
+# undertrained, so frozen mode defaults to 1e-3 (measured: docs/training.md).
+DEFAULT_LR = {"frozen": 1e-3, "finetune": 3e-5}
+
+
+@dataclass
+class TrainConfig:
+    """How to train. Sources: (paper) = SAP paper sec. 3.5 / 4.1; (ours) = see docs/training.md."""
+
+    mode: str = "frozen"  # "frozen": cached features; "finetune": backbone in the model (ours)
+    epochs: int = 30  # (paper)
+    batch_size: int = 64  # (paper)
+    lr: float | None = None  # None -> DEFAULT_LR[mode]: 3e-5 fine-tune (paper), 1e-3 frozen (ours)
+    weight_decay: float = 0.01  # AdamW (paper: AdamW implied by HF; 0.01 is torch's default)
+    warmup_ratio: float = 0.1  # (paper) linear warm-up over the first 10% of all steps
+    patience: int = 5  # (paper) early stopping on the validation total loss
+    max_grad_norm: float | None = 1.0  # (ours; HF Trainer's default) None: no clipping
+    alpha: float = 0.5  # (paper) weighted cross-entropy
+    beta: float = 0.25  # (paper) valence MAE
+    gamma: float = 0.25  # (paper) arousal MAE
+    layer: int | None = None  # None: learned softmax layer weights; int: that index of the stack
+    proj_dim: int = 32  # (paper)
+    dropout: float = 0.1  # (ours) after the projection's ReLU
+    standardize: bool = True  # (ours) frozen mode: per-layer, per-dim (x - mean) / std, training frames
+    standardize_utterances: int = 1000  # (ours) training utterances the statistics are taken from
+    precompute: bool = True  # linear poolers: train on per-layer pooled vectors (same result, faster)
+    device: str = "auto"  # "auto": cuda when available, else cpu
+    backbone: str | None = None  # fine-tune mode: name for backbones.create
+    layers: list[int] | None = None  # fine-tune mode: backbone hidden states to mix (None: all)
+    freeze_feature_encoder: bool = True  # fine-tune mode: keep the conv front end fixed
+    eval_batch_size: int | None = None  # None: batch_size
+
+    def __post_init__(self):
+        if self.mode not in DEFAULT_LR:
+            raise ValueError(f"training mode must be one of {sorted(DEFAULT_LR)}, got {self.mode!r}")
+        if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:
+            raise ValueError("epochs, batch_size and patience must be at least 1")
+        if not 0.0 <= self.warmup_ratio < 1.0:
+            raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
+
+    @property
+    def learning_rate(self) -> float:
+        """The lr actually used: ``lr`` or the mode's default."""
+        return float(self.lr) if self.lr is not None else DEFAULT_LR[self.mode]
+
+    def resolve_device(self):
+        import torch
+
+        if self.device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return torch.device(self.device)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"unknown training options {unknown}; known: {sorted(known)}")
+        return cls(**d)

@@ -1,0 +1,154 @@
+"""``fit``: train one model on one fold with the SAP paper's recipe (see docs/training.md)."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+
+from bench.model import ModelConfig, build_model
+from bench.model.heads import HeadOutput
+from bench.model.svm import SVM_NAME, fit_svm_job
+from bench.stats.classification import unweighted_accuracy
+from bench.train.config import TrainConfig
+from bench.train.data import UtteranceSet, standardise
+from bench.train.early_stopping import EarlyStopping
+from bench.train.feature_stats import feature_stats
+from bench.train.loss import LossSums, MultiTaskLoss, class_weights
+from bench.train.predict import forward_all, make_feeder
+from bench.train.provenance import model_config_for
+
+
+@dataclass
+class FitResult:
+    """model (best weights restored), history (one dict per epoch: epoch, train_loss, valid_loss,
+    valid_ua, lr), best_epoch (1-based; the last epoch when there is no validation set)."""
+
+    model: object
+    history: list[dict] = field(default_factory=list)
+    best_epoch: int = 0
+
+
+@contextlib.contextmanager
+def seeded(seed: int):
+    """Seed torch inside a forked RNG state, with deterministic algorithms where available."""
+    previous = torch.are_deterministic_algorithms_enabled()
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        try:
+            yield
+        finally:
+            torch.use_deterministic_algorithms(previous)
+
+
+class _Targets:
+    """Per-utterance training targets as tensors: labels [N] long, valence/arousal [N] standardised."""
+
+    def __init__(self, data: UtteranceSet, cfg: ModelConfig):
+        self.labels = torch.from_numpy(data.labels)
+        self.valence = torch.from_numpy(standardise(data.valence, cfg.valence_stats))
+        self.arousal = torch.from_numpy(standardise(data.arousal, cfg.arousal_stats))
+
+    def sums(self, loss: MultiTaskLoss, out, index, device) -> LossSums:
+        idx = torch.as_tensor(index)
+        return loss.sums(out.logits, self.labels[idx].to(device), out.valence, self.valence[idx].to(device),
+                         out.arousal, self.arousal[idx].to(device))
+
+
+def make_loss(train: UtteranceSet, num_classes: int, cfg: ModelConfig, config: TrainConfig) -> MultiTaskLoss:
+    """Class weights from the training labels; valence/arousal terms dropped (one warning) when
+    the training set has no such targets."""
+    missing = [name for name, stats in (("valence", cfg.valence_stats), ("arousal", cfg.arousal_stats)) if stats is None]
+    if missing:
+        warnings.warn(f"the training set has no {' and no '.join(missing)} values; "
+                      f"the {'/'.join(missing)} loss term(s) are dropped and predictions are NaN", stacklevel=3)
+    return MultiTaskLoss(class_weights(train.labels, num_classes), config.alpha, config.beta, config.gamma,
+                         use_valence=cfg.valence_stats is not None, use_arousal=cfg.arousal_stats is not None)
+
+
+def _evaluate(model, feeder, data: UtteranceSet, targets: _Targets, loss: MultiTaskLoss, batch_size: int):
+    """-> (total loss over the whole set, unweighted accuracy)."""
+    logits, valence, arousal = forward_all(model, feeder, len(data), batch_size)
+    out = HeadOutput(logits, valence, arousal)
+    total = loss.total(targets.sums(loss, out, np.arange(len(data)), torch.device("cpu")))
+    return float(total), float(unweighted_accuracy(data.labels, logits.argmax(1).numpy()))
+
+
+def _train_epoch(model, feeder, targets, loss, optimizer, scheduler, order, config: TrainConfig):
+    """One pass over ``order`` -> (training total loss over the epoch, lr of its last step)."""
+    model.train()
+    params = [p for p in model.parameters() if p.requires_grad]
+    epoch_sums = None
+    for start in range(0, len(order), config.batch_size):
+        index = order[start:start + config.batch_size]
+        out = model(feeder.batch(index))
+        sums = targets.sums(loss, out, index, out.logits.device)
+        optimizer.zero_grad(set_to_none=True)
+        loss.total(sums).backward()
+        if config.max_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)
+        lr = optimizer.param_groups[0]["lr"]
+        optimizer.step()
+        scheduler.step()
+        epoch_sums = sums.detach() if epoch_sums is None else epoch_sums + sums.detach()
+    return float(loss.total(epoch_sums)), lr
+
+
+def fit(train: UtteranceSet, valid: UtteranceSet | None, classes: list[str], pooler: str,
+        pooler_params: dict | None = None, config: TrainConfig | None = None, seed: int = 0,
+        on_epoch: Callable[[int, dict], None] | None = None) -> FitResult:
+    """Train a model on ``train``, early-stopping on ``valid``'s total loss; best weights restored.
+
+    ``pooler``: a ``poolers`` name, or ``"svm"`` for the SVM baseline (``pooler_params`` are then
+    its options, see ``bench.model.svm``). ``on_epoch(epoch, row)`` runs after each epoch with
+    that epoch's history row; an exception it raises (e.g. optuna.TrialPruned) stops training
+    and propagates.
+    """
+    config = config or TrainConfig()
+    pooler_params = dict(pooler_params or {})
+    if pooler == SVM_NAME:
+        return FitResult(*fit_svm_job(train, classes, pooler_params, seed))
+    if len(train) == 0:
+        raise ValueError("the training set is empty")
+    from bench.train.schedule import warmup_cosine_scheduler
+
+    with seeded(seed):
+        cfg, backbone = model_config_for(train, classes, pooler, pooler_params, config)
+        device = config.resolve_device()
+        model = build_model(cfg, backbone)
+        if cfg.standardize:
+            model.set_feature_stats(*feature_stats(train.store, train.ids, cfg.layer, config.standardize_utterances))
+        model = model.to(device)
+        loss = make_loss(train, len(classes), cfg, config)
+        train_feed = make_feeder(model, train, config.precompute)
+        valid_feed = make_feeder(model, valid, config.precompute) if valid is not None and len(valid) else None
+        train_targets, valid_targets = _Targets(train, cfg), (_Targets(valid, cfg) if valid_feed else None)
+        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad],
+                                      lr=config.learning_rate, weight_decay=config.weight_decay)
+        steps = config.epochs * math.ceil(len(train) / config.batch_size)
+        scheduler = warmup_cosine_scheduler(optimizer, steps, config.warmup_ratio)
+        generator = torch.Generator().manual_seed(seed)
+        stopper, history = EarlyStopping(config.patience), []
+        eval_batch = config.eval_batch_size or config.batch_size
+        for epoch in range(1, config.epochs + 1):
+            order = torch.randperm(len(train), generator=generator).numpy()
+            train_loss, lr = _train_epoch(model, train_feed, train_targets, loss, optimizer, scheduler, order, config)
+            valid_loss, valid_ua = (_evaluate(model, valid_feed, valid, valid_targets, loss, eval_batch)
+                                    if valid_feed else (math.nan, math.nan))
+            row = {"epoch": epoch, "train_loss": train_loss, "valid_loss": valid_loss, "valid_ua": valid_ua, "lr": lr}
+            history.append(row)
+            if valid_feed:
+                stopper.update(epoch, valid_loss, model)
+            if on_epoch is not None:
+                on_epoch(epoch, row)
+            if valid_feed and stopper.should_stop:
+                break
+        stopper.restore(model)
+    return FitResult(model, history, stopper.best_epoch if valid_feed else len(history))
