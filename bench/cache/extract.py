@@ -98,7 +98,7 @@ def _digest_all(utts, index: DigestIndex, skipped: dict, progress: bool) -> list
     from tqdm.auto import tqdm
 
     kept = []
-    for utt in tqdm(utts, desc="hashing audio", unit="file", disable=not progress, leave=False):
+    for utt in tqdm(utts, desc="hashing audio", unit="file", disable=None if progress else True, leave=False):
         try:
             utt.digest = index.digest(utt.path)
             kept.append(utt)
@@ -186,7 +186,7 @@ def _fill(todo, lazy, layers, detector, cache, features_dir, masks_dir, max_dura
     from tqdm.auto import tqdm
 
     counts = {"extracted": 0, "masks_computed": 0, "audio_seconds": 0.0}
-    bar = tqdm(total=len(todo), desc="extracting", unit="utt", disable=not progress or not todo)
+    bar = tqdm(total=len(todo), desc="extracting", unit="utt", disable=None if progress and todo else True)
     for chunk in _chunks(todo, chunk_seconds):
         loaded = [(utt, wave) for utt in chunk if (wave := _load(utt, max_duration, skipped)) is not None]
         need = [(u, w) for u, w in loaded if not cache.entry_path(features_dir, u.digest).exists()]

@@ -1,0 +1,127 @@
+"""One job = (cell, seed, fold): train on the fold's training speakers, stop early on its
+validation speaker, test on its test speaker, and store the record and predictions.
+
+``run_job`` is a top-level function of picklable arguments (paths, not arrays), so the same
+job runs in this process, in a worker process or on a Dask worker, and writes its own files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import traceback
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bench.folds import read_plan, split_ids
+from bench.manifest import read_manifest
+from bench.runner.grid import Cell
+from bench.runner.store import ResultsStore
+
+
+@dataclass
+class JobSpec:
+    """Everything a worker needs to run one job; small and picklable."""
+
+    job_id: str
+    run_dir: str
+    cell: Cell
+    seed: int
+    fold: int
+    protocol: str
+    test_speaker: str
+    classes: list[str]
+    train_config: dict  # TrainConfig fields
+    pooler_params: dict
+    store: Any  # bench.cache.FeatureStore: paths only, memmaps opened lazily
+    provenance: dict = field(default_factory=dict)  # backbone, layers, vad, preprocessing for saved models
+
+
+def job_id(cell: Cell, seed: int, fold: int) -> str:
+    """Readable and unique: ``sr-fbank-webrtc-s0-f03-1a2b3c4d`` (the hash covers the whole cell)."""
+    digest = hashlib.sha1(json.dumps([cell.label, seed, fold]).encode()).hexdigest()[:8]
+    backbone = Path(cell.backbone).name.replace("_", "-")
+    return f"{cell.pooler}-{backbone}-{cell.vad}-s{seed}-f{fold:02d}-{digest}"
+
+
+@lru_cache(maxsize=4)
+def _run_tables(run_dir: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The run's manifest and fold plan, read once per process."""
+    manifest = read_manifest(Path(run_dir) / "manifest.csv").set_index("id", drop=False)
+    return manifest, read_plan(Path(run_dir) / "folds.csv")
+
+
+def _utterance_set(manifest: pd.DataFrame, ids: list[str], classes: list[str], store):
+    from bench.train import UtteranceSet
+
+    available = [i for i in ids if i not in store.skipped]
+    rows = manifest.loc[available]
+    labels = rows["label"].map({c: k for k, c in enumerate(classes)}).to_numpy(dtype=np.int64)
+    return UtteranceSet(ids=available, labels=labels, valence=rows["valence"].to_numpy(dtype=np.float32),
+                        arousal=rows["arousal"].to_numpy(dtype=np.float32), store=store)
+
+
+def _metrics(true: np.ndarray, pred: np.ndarray, test, valence: np.ndarray, arousal: np.ndarray) -> dict:
+    from bench.stats import ccc, macro_f1, mae, unweighted_accuracy, weighted_accuracy
+
+    out = {"ua": unweighted_accuracy(true, pred), "wa": weighted_accuracy(true, pred), "macro_f1": macro_f1(true, pred)}
+    for name, target, guess in (("valence", test.valence, valence), ("arousal", test.arousal, arousal)):
+        ok = np.isfinite(target) & np.isfinite(guess)
+        out[f"{name}_ccc"] = ccc(target[ok], guess[ok]) if ok.sum() > 1 else None
+        out[f"{name}_mae"] = mae(target[ok], guess[ok]) if ok.any() else None
+    return {k: (float(v) if v is not None else None) for k, v in out.items()}
+
+
+def _train_and_predict(spec: JobSpec, sets: dict, on_epoch):
+    """(probs [N, C], valence [N], arousal [N], history, epochs, best_epoch) for the test set."""
+    from bench.train import TrainConfig, fit, predict
+
+    config = TrainConfig.from_dict(spec.train_config)
+    result = fit(sets["train"], sets["valid"], spec.classes, spec.cell.pooler, spec.pooler_params, config,
+                 seed=spec.seed, on_epoch=on_epoch)
+    return predict(result.model, sets["test"]), result.history, len(result.history), result.best_epoch
+
+
+def run_job(spec: JobSpec, on_epoch=None) -> dict:
+    """Run one job and store it (record JSON + predictions CSV); failures are stored, not raised."""
+    started = time.perf_counter()
+    record = {"job": spec.job_id, "cell": spec.cell.label, "backbone": spec.cell.backbone, "vad": spec.cell.vad,
+              "pooler": spec.cell.pooler, "protocol": spec.protocol, "fold": spec.fold,
+              "test_speaker": spec.test_speaker, "seed": spec.seed, **dict(spec.cell.hparams)}
+    predictions = None
+    try:
+        manifest, plan = _run_tables(spec.run_dir)
+        ids = split_ids(plan, spec.fold)
+        sets = {role: _utterance_set(manifest, ids[role], spec.classes, spec.store) if ids[role] else None
+                for role in ("train", "valid", "test")}
+        preds, history, epochs, best_epoch = _train_and_predict(spec, sets, on_epoch)
+        test = sets["test"]
+        pred_index = preds.probs.argmax(axis=1)
+        true_labels = np.asarray(spec.classes)[test.labels]
+        pred_labels = np.asarray(spec.classes)[pred_index]
+        record.update(_metrics(true_labels, pred_labels, test, preds.valence, preds.arousal))
+        record.update(n_test=len(test.ids), epochs=epochs, best_epoch=best_epoch, history=history,
+                      status="ok", error=None)
+        predictions = _prediction_table(spec, manifest, test, true_labels, pred_labels, preds)
+    except Exception as exc:  # noqa: BLE001 - a failed job is recorded and the grid goes on
+        record.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+    record["seconds"] = round(time.perf_counter() - started, 3)
+    ResultsStore(spec.run_dir).write(record, predictions)
+    return record
+
+
+def _prediction_table(spec, manifest, test, true_labels, pred_labels, preds) -> pd.DataFrame:
+    table = pd.DataFrame({"job": spec.job_id, "cell": spec.cell.label, "fold": spec.fold, "seed": spec.seed,
+                          "id": test.ids, "speaker": manifest.loc[test.ids, "speaker"].to_numpy(),
+                          "true": true_labels, "pred": pred_labels})
+    for k, name in enumerate(spec.classes):
+        table[f"prob_{name}"] = np.round(preds.probs[:, k], 6)
+    table["valence_true"], table["valence_pred"] = test.valence, preds.valence
+    table["arousal_true"], table["arousal_pred"] = test.arousal, preds.arousal
+    return table

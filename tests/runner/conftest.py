@@ -1,0 +1,24 @@
+"""A tiny corpus for runner tests: 4 demo speakers (2 sessions) x 6 utterances, fbank + energy VAD."""
+
+import pytest
+
+from bench.datasets import prepare_dataset
+from bench.manifest import write_manifest
+
+SPEAKERS = ["S01F", "S01M", "S02F", "S02M"]
+
+
+@pytest.fixture(scope="session")
+def tiny_manifest(tmp_path_factory):
+    manifest = prepare_dataset("demo").manifest
+    manifest = manifest[manifest["speaker"].isin(SPEAKERS)]
+    manifest = manifest.groupby(["speaker", "label"], group_keys=False).head(2)  # 8 per speaker, 2 per class
+    path = tmp_path_factory.mktemp("tiny") / "manifest.csv"
+    write_manifest(manifest.reset_index(drop=True), path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+

@@ -1,0 +1,107 @@
+"""The grid runner on a tiny corpus: results, resume after SIGKILL, failed jobs, Dask."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+import bench.train
+from bench.runner import run_grid
+from runner_fixtures import numbers, tiny_config
+
+
+@pytest.fixture(scope="module")
+def reference_run(tiny_manifest, cache_dir, tmp_path_factory):
+    """An uninterrupted run of 2 poolers x 2 seeds x 4 folds, in this process."""
+    out = tmp_path_factory.mktemp("reference")
+    run_dir, results = run_grid(tiny_config(tiny_manifest, cache_dir), out, echo=lambda *_: None)
+    return run_dir, results
+
+
+def test_grid_writes_the_run_folder_contract(reference_run):
+    run_dir, results = reference_run
+    for name in ("config.yaml", "manifest.csv", "folds.csv", "results.csv", "predictions.csv", "history.csv"):
+        assert (run_dir / name).is_file(), name
+    assert len(results) == 2 * 2 * 4 and (results["status"] == "ok").all()
+    assert sorted(results["cell"].unique()) == ["fbank|energy|gap", "fbank|energy|sap-noattn"]
+    assert results["ua"].between(0, 1).all() and (results["n_test"] == 8).all()
+    config = yaml.safe_load((run_dir / "config.yaml").read_text())
+    assert config["expected_jobs"] == 16 and config["classes"] == ["angry", "happy", "neutral", "sad"]
+    assert "torch" in config["environment"]["packages"]
+    predictions = pd.read_csv(run_dir / "predictions.csv")
+    assert len(predictions) == 16 * 8
+    # each job tests exactly its fold's test speaker
+    folds = pd.read_csv(run_dir / "folds.csv")
+    for job, part in predictions.groupby("job"):
+        fold = results.set_index("job").loc[job, "fold"]
+        test_ids = set(folds[(folds["fold"] == fold) & (folds["role"] == "test")]["id"])
+        assert set(part["id"]) == test_ids
+    # UA recomputed from the stored predictions equals the stored UA
+    from sklearn.metrics import balanced_accuracy_score
+    for job, part in predictions.groupby("job"):
+        assert balanced_accuracy_score(part["true"], part["pred"]) == pytest.approx(results.set_index("job").loc[job, "ua"])
+
+
+def test_same_command_again_runs_nothing(reference_run, tiny_manifest, cache_dir):
+    run_dir, results = reference_run
+    stamps = {p: p.stat().st_mtime_ns for p in (run_dir / "jobs").glob("*.json")}
+    _, again = run_grid(tiny_config(tiny_manifest, cache_dir), run_dir, echo=lambda *_: None)
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+    pd.testing.assert_frame_equal(numbers(again), numbers(results))
+
+
+def test_a_failing_job_is_recorded_and_the_rest_finish(tiny_manifest, cache_dir, tmp_path, monkeypatch):
+    real_fit = bench.train.fit
+
+    def flaky_fit(train, valid, classes, pooler, *args, seed=0, **kwargs):
+        if pooler == "sap-noattn" and seed == 1:
+            raise RuntimeError("simulated out-of-memory")
+        return real_fit(train, valid, classes, pooler, *args, seed=seed, **kwargs)
+
+    monkeypatch.setattr(bench.train, "fit", flaky_fit)
+    config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap,sap-noattn", "seeds=0,1"), sets=("folds=0",))
+    _, results = run_grid(config, tmp_path, echo=lambda *_: None)
+    failed = results[results["status"] == "failed"]
+    assert len(results) == 4 and len(failed) == 1
+    assert "simulated out-of-memory" in failed["error"].iloc[0]
+    monkeypatch.setattr(bench.train, "fit", real_fit)
+    _, skipped = run_grid(config, tmp_path, echo=lambda *_: None)  # failed jobs stay failed ...
+    assert (skipped["status"] == "failed").sum() == 1
+    _, retried = run_grid(config, tmp_path, retry_failed=True, echo=lambda *_: None)  # ... until retried
+    assert (retried["status"] == "ok").all()
+
+
+def test_sigkill_and_resume_loses_nothing_and_repeats_nothing(reference_run, tiny_manifest, cache_dir, tmp_path):
+    out = tmp_path / "run"
+    argv = [sys.executable, "-m", "bench", "run", "--manifest", str(tiny_manifest), "--backbone", "fbank", "--vad", "energy",
+            "--cache-dir", str(cache_dir), "--set", "epochs=3", "--set", "batch_size=8",
+            "--grid", "poolers=gap,sap-noattn", "seeds=0,1", "--out", str(out)]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "jobs").glob("*.json"))) < 3:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = {p: p.stat().st_mtime_ns for p in (out / "jobs").glob("*.json")}
+    assert 3 <= len(finished) < 16, "the run was not interrupted part-way"
+    resumed = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{len(finished)} already done" in resumed.stdout
+    assert {p: p.stat().st_mtime_ns for p in finished} == finished  # no finished job ran again
+    results = pd.read_csv(out / "results.csv")
+    pd.testing.assert_frame_equal(numbers(results), numbers(reference_run[1]))  # the same numbers
+
+
+def test_dask_local_cluster_gives_the_same_numbers(reference_run, tiny_manifest, cache_dir, tmp_path):
+    config = tiny_config(tiny_manifest, cache_dir, sets=("folds=0,1",))
+    _, results = run_grid(config, tmp_path, executor="dask", workers=2, echo=lambda *_: None)
+    reference = reference_run[1]
+    expected = reference[reference["fold"].isin([0, 1])]
+    pd.testing.assert_frame_equal(numbers(results), numbers(expected))
