@@ -7,6 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TORCH_SPEC ?= torch==2.13.0
+DEMO_OUT ?= results/demo-$(shell date +%Y%m%d-%H%M%S)
 
 .PHONY: setup demo test clean-venv
 
@@ -20,7 +21,8 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: setup
-	$(VENV)/bin/bench prepare --dataset demo --out results/demo/manifest.csv
+	$(VENV)/bin/bench run --grid poolers=gap,sap,sr --out $(DEMO_OUT)
+	$(VENV)/bin/bench report $(DEMO_OUT)
 
 test: setup
 	$(PY) -m pytest -q
