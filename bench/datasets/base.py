@@ -19,6 +19,20 @@ from bench.errors import AudioError, BenchError, LayoutError
 from bench.manifest import make_manifest
 
 
+FOUR_CLASS = ("neutral", "happy", "angry", "sad")
+
+
+def emotion_class_sets(emotions) -> dict[str, dict[str, str]]:
+    """The usual class sets of a corpus with these emotions: ``all`` and the 4-class set."""
+    emotions = sorted(set(emotions))
+    return {"all": {e: e for e in emotions}, "4class": {e: e for e in FOUR_CLASS if e in emotions}}
+
+
+def visible_files(folder: Path, pattern: str) -> list[Path]:
+    """Files under ``folder`` matching ``pattern``, sorted, without hidden ones (e.g. macOS ``._x.wav``)."""
+    return sorted(p for p in folder.glob(pattern) if not p.name.startswith("."))
+
+
 @dataclass
 class Candidate:
     """One utterance found on disk, before its audio is checked.

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from bench.datasets.base import Candidate, CorpusAdapter, Skipped
+from bench.datasets.base import Candidate, CorpusAdapter, Skipped, emotion_class_sets, visible_files
 from bench.datasets.registry import register
 
 EMOTIONS = {"ANG": "angry", "DIS": "disgust", "FEA": "fear", "HAP": "happy", "NEU": "neutral", "SAD": "sad"}
@@ -32,16 +32,13 @@ class CremaD(CorpusAdapter):
     name = "cremad"
     title = "CREMA-D (English, 91 actors, 7442 clips)"
     layout = "CREMA-D/\n  AudioWAV/1001_DFA_ANG_XX.wav\n  VideoDemographics.csv   (optional, for gender)"
-    class_sets = {
-        "all": {e: e for e in EMOTIONS.values()},
-        "4class": {e: e for e in ("neutral", "happy", "angry", "sad")},
-    }
+    class_sets = emotion_class_sets(EMOTIONS.values())
     default_class_set = "all"
 
     def scan(self, data_dir: Path) -> Iterator[Candidate | Skipped]:
         self.check_layout(data_dir, "AudioWAV/*.wav")
         genders = read_genders(data_dir / DEMOGRAPHICS)
-        for path in sorted(p for p in (data_dir / "AudioWAV").glob("*.wav") if not p.name.startswith(".")):
+        for path in visible_files(data_dir / "AudioWAV", "*.wav"):
             yield parse_file_name(path, genders)
 
 

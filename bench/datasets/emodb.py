@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from bench.datasets.base import Candidate, CorpusAdapter, Skipped
+from bench.datasets.base import Candidate, CorpusAdapter, Skipped, emotion_class_sets, visible_files
 from bench.datasets.registry import register
 
 EMOTIONS = {"W": "angry", "L": "boredom", "E": "disgust", "A": "fear", "F": "happy", "T": "sad", "N": "neutral"}
@@ -30,15 +30,12 @@ class EmoDB(CorpusAdapter):
     name = "emodb"
     title = "EmoDB / Berlin (German, 10 actors, 535 files)"
     layout = "EmoDB/\n  wav/03a01Fa.wav"
-    class_sets = {
-        "all": {e: e for e in EMOTIONS.values()},
-        "4class": {e: e for e in ("neutral", "happy", "angry", "sad")},
-    }
+    class_sets = emotion_class_sets(EMOTIONS.values())
     default_class_set = "all"
 
     def scan(self, data_dir: Path) -> Iterator[Candidate | Skipped]:
         self.check_layout(data_dir, "wav/*.wav")
-        for path in sorted(p for p in (data_dir / "wav").glob("*.wav") if not p.name.startswith(".")):
+        for path in visible_files(data_dir / "wav", "*.wav"):
             yield parse_file_name(path)
 
 

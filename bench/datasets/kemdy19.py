@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from bench.datasets.base import Candidate, CorpusAdapter, Skipped
+from bench.datasets.base import Candidate, CorpusAdapter, Skipped, visible_files
 from bench.datasets.registry import register
 
 EMOTIONS = {
@@ -57,7 +57,7 @@ class Kemdy19(CorpusAdapter):
     def scan(self, data_dir: Path) -> Iterator[Candidate | Skipped]:
         self.check_layout(data_dir, "annotation/*.csv", "wav/Session*")
         seen: set[str] = set()
-        for csv_path in sorted(p for p in (data_dir / "annotation").glob("*.csv") if not p.name.startswith(".")):
+        for csv_path in visible_files(data_dir / "annotation", "*.csv"):
             for found in read_annotation(csv_path, data_dir / "wav"):
                 key = found.id if isinstance(found, Candidate) else found.item
                 if key not in seen:  # a segment listed in several files counts once

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from bench.datasets.base import Candidate, CorpusAdapter, Skipped
+from bench.datasets.base import Candidate, CorpusAdapter, Skipped, emotion_class_sets, visible_files
 from bench.datasets.registry import register
 
 EMOTIONS = {
@@ -45,15 +45,12 @@ class Ravdess(CorpusAdapter):
     name = "ravdess"
     title = "RAVDESS speech (English, 24 actors, 1440 files)"
     layout = "RAVDESS/\n  Actor_01/03-01-01-01-01-01-01.wav\n  ...\n  Actor_24/03-01-08-02-02-02-24.wav"
-    class_sets = {
-        "all": {e: e for e in EMOTIONS.values()},
-        "4class": {e: e for e in ("neutral", "happy", "angry", "sad")},
-    }
+    class_sets = emotion_class_sets(EMOTIONS.values())
     default_class_set = "all"
 
     def scan(self, data_dir: Path) -> Iterator[Candidate | Skipped]:
         self.check_layout(data_dir, "Actor_*/*.wav")
-        for path in sorted(p for p in data_dir.glob("Actor_*/*.wav") if not p.name.startswith(".")):
+        for path in visible_files(data_dir, "Actor_*/*.wav"):
             yield parse_file_name(path)
 
 

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from bench.datasets.base import Candidate, CorpusAdapter, Skipped
+from bench.datasets.base import Candidate, CorpusAdapter, Skipped, emotion_class_sets, visible_files
 from bench.datasets.registry import register
 
 EMOTIONS = {"A": "angry", "H": "happy", "N": "neutral", "S": "sad", "W": "surprise", "F": "fear"}
@@ -29,16 +29,13 @@ class Shemo(CorpusAdapter):
     name = "shemo"
     title = "ShEMO (Persian, 87 speakers, 3000 utterances)"
     layout = "ShEMO/\n  female/F30A02.wav\n  male/M01N05.wav"
-    class_sets = {
-        "all": {e: e for e in EMOTIONS.values()},
-        "4class": {e: e for e in ("neutral", "happy", "angry", "sad")},
-    }
+    class_sets = emotion_class_sets(EMOTIONS.values())
     default_class_set = "all"
 
     def scan(self, data_dir: Path) -> Iterator[Candidate | Skipped]:
         self.check_layout(data_dir, "female/*.wav", "male/*.wav")
         for folder in ("female", "male"):
-            for path in sorted(p for p in (data_dir / folder).glob("*.wav") if not p.name.startswith(".")):
+            for path in visible_files(data_dir / folder, "*.wav"):
                 yield parse_file_name(path)
 
 
