@@ -34,13 +34,14 @@ DEFAULTS = {
     "max_duration": "auto",  # "auto": the corpus's default truncation (IEMOCAP 19 s, KEMDy19 16 s)
     "cache_dir": None,  # None: the user cache folder
     "dtype": None,
+    "save_models": False,  # true: each finished job saves its model to RUN/models/<job>/ (for bench predict)
     "grid": {},
     "train": {},  # TrainConfig overrides shared by every job
     "pooler_params": {},  # pooler hyper-parameters shared by every job
     "params": {},  # tuned parameters from --params (global or per fold)
 }
 # What may differ between a run and its resumption without changing any number.
-NOT_DECIDING = {"executor", "workers", "retry_failed", "environment", "out", "expected_jobs", "classes"}
+NOT_DECIDING = {"executor", "workers", "retry_failed", "environment", "out", "expected_jobs", "classes", "save_models"}
 
 
 def train_fields() -> set[str]:

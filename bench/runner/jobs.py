@@ -40,7 +40,7 @@ class JobSpec:
     train_config: dict  # TrainConfig fields
     pooler_params: dict
     store: Any  # bench.cache.FeatureStore: paths only, memmaps opened lazily
-    provenance: dict = field(default_factory=dict)  # backbone, layers, vad, preprocessing for saved models
+    save_model: bool = False  # keep the trained model in RUN/models/<job>/ (safetensors + config)
 
 
 def job_id(cell: Cell, seed: int, fold: int) -> str:
@@ -79,12 +79,16 @@ def _metrics(true: np.ndarray, pred: np.ndarray, test, valence: np.ndarray, arou
 
 
 def _train_and_predict(spec: JobSpec, sets: dict, on_epoch):
-    """(probs [N, C], valence [N], arousal [N], history, epochs, best_epoch) for the test set."""
+    """(Predictions of the test set, history, epochs, best_epoch); saves the model if asked."""
     from bench.train import TrainConfig, fit, predict
 
     config = TrainConfig.from_dict(spec.train_config)
     result = fit(sets["train"], sets["valid"], spec.classes, spec.cell.pooler, spec.pooler_params, config,
                  seed=spec.seed, on_epoch=on_epoch)
+    if spec.save_model:
+        from bench.model import save_model
+
+        save_model(result.model, Path(spec.run_dir) / "models" / spec.job_id)
     return predict(result.model, sets["test"]), result.history, len(result.history), result.best_epoch
 
 

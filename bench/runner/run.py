@@ -97,20 +97,29 @@ def _fold_params(config: dict, fold: int) -> dict:
         per_fold = params["folds"]
         chosen = per_fold.get(fold, per_fold.get(str(fold)))
         if chosen is None:
-            raise BenchError(f"--params file has per-fold parameters but none for fold {fold}")
+            raise BenchError(f"--params file has per-fold parameters but none for fold {fold}; it covers folds "
+                             f"{sorted(per_fold)}: run those only with --set folds={','.join(map(str, sorted(per_fold)))}")
         return dict(chosen)
     return {k: v for k, v in params.items() if k not in ("design", "objective", "study", "dev_speakers")}
 
 
 def selected_folds(config: dict, plan: pd.DataFrame) -> list[int]:
-    """The plan's folds, or the subset that ``folds`` names."""
+    """The plan's folds, or the subset that ``folds`` names; never a fold that tests a development
+    speaker of --params (``dev_speakers`` from `bench tune --design dev-speakers`)."""
     available = sorted(int(f) for f in plan["fold"].unique())
+    dev = set((config.get("params") or {}).get("dev_speakers") or [])
+    tests = plan[plan["role"] == "test"].groupby("fold")["speaker"].agg(set)
+    tuned_on = sorted(int(f) for f, speakers in tests.items() if speakers & dev)
     if config.get("folds") is None:
-        return available
+        return [f for f in available if f not in tuned_on]
     wanted = config["folds"] if isinstance(config["folds"], list) else [config["folds"]]
     missing = sorted(set(int(f) for f in wanted) - set(available))
     if missing:
         raise BenchError(f"folds {missing} are not in the plan, which has folds {available[0]}..{available[-1]}")
+    clash = sorted(set(int(f) for f in wanted) & set(tuned_on))
+    if clash:
+        raise BenchError(f"folds {clash} test development speakers of --params ({', '.join(sorted(dev))}), on which the "
+                         f"parameters were tuned; leave them out of folds")
     return sorted(int(f) for f in wanted)
 
 
@@ -128,7 +137,8 @@ def build_jobs(config: dict, run_dir: Path, manifest, plan, cells, seeds, stores
                 train = {**config["train"], **{k: v for k, v in fold_params.items() if not k.startswith("pooler.")},
                          **cell.training_overrides()}
                 jobs.append(JobSpec(job_id(cell, seed, int(fold)), str(run_dir), cell, seed, int(fold), config["protocol"],
-                                    test_speakers[fold], classes, train, pooler_params, stores[(cell.backbone, cell.vad)]))
+                                    test_speakers[fold], classes, train, pooler_params, stores[(cell.backbone, cell.vad)],
+                                    save_model=bool(config.get("save_models"))))
     return jobs
 
 

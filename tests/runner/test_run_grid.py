@@ -105,3 +105,24 @@ def test_dask_local_cluster_gives_the_same_numbers(reference_run, tiny_manifest,
     reference = reference_run[1]
     expected = reference[reference["fold"].isin([0, 1])]
     pd.testing.assert_frame_equal(numbers(results), numbers(expected))
+
+
+def test_saved_models_serve_bench_predict(tiny_manifest, cache_dir, tmp_path):
+    config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=sap",), sets=("folds=0", "save_models=true"))
+    run_dir, results = run_grid(config, tmp_path, echo=lambda *_: None)
+    (job,) = results["job"]
+    model_dir = run_dir / "models" / job
+    wav = pd.read_csv(tiny_manifest)["path"].iloc[0]
+    out = subprocess.run([sys.executable, "-m", "bench", "predict", "--model", str(model_dir), "--json", wav],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    (prediction,) = json.loads(out.stdout)
+    probabilities = prediction["probabilities"]
+    assert set(probabilities) == {"angry", "happy", "neutral", "sad"} and abs(sum(probabilities.values()) - 1) < 1e-4
+    # the saved model gives the file the probabilities the job gave it (features were cached in
+    # fp16 for the job and computed afresh in fp32 here, hence the tolerance)
+    stored = pd.read_csv(run_dir / "predictions.csv").set_index("id")
+    utt = pd.read_csv(tiny_manifest).set_index("path").loc[wav, "id"]
+    assert utt in stored.index, "the first utterance belongs to fold 0's test speaker"
+    for name, p in probabilities.items():
+        assert p == pytest.approx(stored.loc[utt, f"prob_{name}"], abs=0.02)
