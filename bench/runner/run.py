@@ -43,7 +43,6 @@ def _resolve_max_duration(config: dict) -> float | None:
 
 def prepare_run_folder(config: dict, run_dir: Path, echo) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Write config.yaml, manifest.csv and folds.csv (or reuse them when resuming)."""
-    run_dir.mkdir(parents=True, exist_ok=True)
     manifest_path, plan_path = run_dir / "manifest.csv", run_dir / "folds.csv"
     if manifest_path.is_file():
         manifest = read_manifest(manifest_path)
