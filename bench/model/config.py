@@ -7,7 +7,9 @@ inputs must come from.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
+
+from bench.config_dicts import check_known_keys
 
 MODES = ("frozen", "finetune")
 
@@ -66,10 +68,7 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"unknown model config keys {unknown}; known: {sorted(known)}")
+        check_known_keys(cls, d, "model config keys")
         d = dict(d)
         for key in ("valence_stats", "arousal_stats"):
             if d.get(key) is not None:

@@ -17,12 +17,14 @@ The runner treats it like a pooler: ``bench.train.fit(..., pooler="svm", pooler_
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
+
+from bench.config_dicts import check_known_keys
 
 SVM_NAME = "svm"
 MODEL_NAMES = (SVM_NAME,)
@@ -44,10 +46,7 @@ class SVMConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "SVMConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"unknown SVM options {unknown}; known: {sorted(known - {'classes', 'provenance'})}")
+        check_known_keys(cls, d, "SVM options", hidden=frozenset({"classes", "provenance"}))
         return cls(**d)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
+
+from bench.config_dicts import check_known_keys
 
 # Learning rates when ``TrainConfig.lr`` is None. 3e-5 is the paper's, for fine-tuning all 316M
 # parameters of WavLM Large. In frozen mode only the mixing weights, the pooler and the head
@@ -63,8 +65,5 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"unknown training options {unknown}; known: {sorted(known)}")
+        check_known_keys(cls, d, "training options")
         return cls(**d)

@@ -11,14 +11,14 @@ from tune_helpers import RecordingFit, tiny_tune_config
 
 
 @pytest.fixture(scope="module")
-def dev_run(tune_manifest, tune_cache_dir, tmp_path_factory):
+def dev_run(tiny_manifest, cache_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("tune-dev")
-    recorder = RecordingFit(tune_manifest)
+    recorder = RecordingFit(tiny_manifest)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(bench.train, "fit", recorder)
         options = TuneOptions(pooler="gap", trials=2, out=out, design="dev-speakers", dev_speakers=["S02M"],
                               sampler_seed=0, pruner="none")
-        run_tune(tiny_tune_config(tune_manifest, tune_cache_dir), options, echo=lambda *_: None)
+        run_tune(tiny_tune_config(tiny_manifest, cache_dir), options, echo=lambda *_: None)
     return out, recorder
 
 
@@ -34,19 +34,19 @@ def test_dev_design_scores_on_dev_speakers_only(dev_run):
     assert "design: **dev-speakers**" in summary and "folds 3" in summary
 
 
-def test_later_run_never_tests_a_dev_speaker(dev_run, tune_manifest, tune_cache_dir, tmp_path):
+def test_later_run_never_tests_a_dev_speaker(dev_run, tiny_manifest, cache_dir, tmp_path):
     out, _ = dev_run
-    config = tiny_tune_config(tune_manifest, tune_cache_dir, params_file=out / "best_params.yaml",
+    config = tiny_tune_config(tiny_manifest, cache_dir, params_file=out / "best_params.yaml",
                               grid=["poolers=gap"])
     _, results = run_grid(config, tmp_path / "run", echo=lambda *_: None)
     assert sorted(results["fold"]) == [0, 1, 2] and "S02M" not in set(results["test_speaker"])
-    asked = tiny_tune_config(tune_manifest, tune_cache_dir, params_file=out / "best_params.yaml",
+    asked = tiny_tune_config(tiny_manifest, cache_dir, params_file=out / "best_params.yaml",
                              grid=["poolers=gap"], sets=["folds=3"])
     with pytest.raises(BenchError, match="development speakers"):
         run_grid(asked, tmp_path / "run2", echo=lambda *_: None)
 
 
-def test_unknown_dev_speaker_lists_the_valid_ones(tune_manifest, tune_cache_dir, tmp_path):
+def test_unknown_dev_speaker_lists_the_valid_ones(tiny_manifest, cache_dir, tmp_path):
     options = TuneOptions(pooler="gap", trials=1, out=tmp_path, design="dev-speakers", dev_speakers=["S09X"])
     with pytest.raises(BenchError, match="S09X.*S01F, S01M, S02F, S02M"):
-        run_tune(tiny_tune_config(tune_manifest, tune_cache_dir), options, echo=lambda *_: None)
+        run_tune(tiny_tune_config(tiny_manifest, cache_dir), options, echo=lambda *_: None)

@@ -11,13 +11,13 @@ from tune_helpers import RecordingFit, tiny_tune_config
 
 
 @pytest.fixture(scope="module")
-def nested_run(tune_manifest, tune_cache_dir, tmp_path_factory):
+def nested_run(tiny_manifest, cache_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("tune-nested")
-    recorder = RecordingFit(tune_manifest)
+    recorder = RecordingFit(tiny_manifest)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(bench.train, "fit", recorder)
         options = TuneOptions(pooler="sap", trials=3, out=out, folds=1, sampler_seed=0)
-        _, params = run_tune(tiny_tune_config(tune_manifest, tune_cache_dir), options, echo=lambda *_: None)
+        _, params = run_tune(tiny_tune_config(tiny_manifest, cache_dir), options, echo=lambda *_: None)
     return out, params, recorder
 
 
@@ -39,7 +39,7 @@ def test_figures_and_summary(nested_run):
     assert "| 3 | 0 | 0 | 0 |" in summary  # 3 complete, none pruned / failed / running
 
 
-def test_fold0_test_speaker_is_never_trained_or_scored_on(nested_run, tune_manifest):
+def test_fold0_test_speaker_is_never_trained_or_scored_on(nested_run, tiny_manifest):
     out, _, recorder = nested_run
     plan = read_plan(out / "folds.csv")
     fold0 = plan[plan["fold"] == 0]
@@ -54,11 +54,11 @@ def test_fold0_test_speaker_is_never_trained_or_scored_on(nested_run, tune_manif
     assert all(t.user_attrs["scoring_speakers"] == sorted(valid_speaker) for t in study.trials)
 
 
-def test_best_params_round_trip_into_bench_run(nested_run, tune_manifest, tune_cache_dir, tmp_path, monkeypatch):
+def test_best_params_round_trip_into_bench_run(nested_run, tiny_manifest, cache_dir, tmp_path, monkeypatch):
     out, params, _ = nested_run
-    recorder = RecordingFit(tune_manifest)
+    recorder = RecordingFit(tiny_manifest)
     monkeypatch.setattr(bench.train, "fit", recorder)
-    config = tiny_tune_config(tune_manifest, tune_cache_dir, sets=["folds=0"], params_file=out / "best_params.yaml",
+    config = tiny_tune_config(tiny_manifest, cache_dir, sets=["folds=0"], params_file=out / "best_params.yaml",
                               grid=["poolers=sap"])
     _, results = run_grid(config, tmp_path / "run", echo=lambda *_: None)
     assert len(results) == 1 and (results["status"] == "ok").all()
@@ -68,9 +68,9 @@ def test_best_params_round_trip_into_bench_run(nested_run, tune_manifest, tune_c
     assert call["config"].lr == tuned["lr"] and call["pooler_params"]["heads"] == tuned["pooler.heads"]
 
 
-def test_running_an_untuned_fold_says_which_folds_are_covered(nested_run, tune_manifest, tune_cache_dir, tmp_path):
+def test_running_an_untuned_fold_says_which_folds_are_covered(nested_run, tiny_manifest, cache_dir, tmp_path):
     from bench.errors import BenchError
     out, _, _ = nested_run
-    config = tiny_tune_config(tune_manifest, tune_cache_dir, params_file=out / "best_params.yaml", grid=["poolers=sap"])
+    config = tiny_tune_config(tiny_manifest, cache_dir, params_file=out / "best_params.yaml", grid=["poolers=sap"])
     with pytest.raises(BenchError, match="--set folds=0"):
         run_grid(config, tmp_path / "run", echo=lambda *_: None)

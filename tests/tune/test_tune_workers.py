@@ -8,9 +8,9 @@ import optuna
 from tune_helpers import cli_args
 
 
-def test_two_workers_share_one_sqlite_study(tune_manifest, tune_cache_dir, tmp_path):
+def test_two_workers_share_one_sqlite_study(tiny_manifest, cache_dir, tmp_path):
     storage = f"sqlite:///{tmp_path / 'shared.db'}"
-    common = [sys.executable, "-m", "bench", "tune", *cli_args(tune_manifest, tune_cache_dir), "--pooler", "gap",
+    common = [sys.executable, "-m", "bench", "tune", *cli_args(tiny_manifest, cache_dir), "--pooler", "gap",
               "--folds", "1", "--storage", storage, "--study", "shared"]
     procs = [subprocess.Popen([*common, "--trials", str(n), "--sampler-seed", str(seed), "--out", str(tmp_path / f"w{seed}")],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

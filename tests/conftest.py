@@ -1,4 +1,5 @@
-"""A tiny corpus for runner tests: 4 demo speakers (2 sessions) x 6 utterances, fbank + energy VAD."""
+"""Fixtures shared by the runner and tuning tests: a tiny corpus cut from the shipped demo
+(4 speakers in 2 sessions x 8 utterances, 2 per class) and one feature cache for all of them."""
 
 import pytest
 
