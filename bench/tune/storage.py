@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from bench.errors import BenchError
@@ -45,10 +46,29 @@ def make_storage(url: str):
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     try:
-        return optuna.storages.RDBStorage(url, heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S,
-                                          engine_kwargs={"connect_args": {"timeout": 60}} if url.startswith("sqlite") else None)
+        return _retry_races(lambda: optuna.storages.RDBStorage(
+            url, heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S,
+            engine_kwargs={"connect_args": {"timeout": 60}} if url.startswith("sqlite") else None))
     except ImportError as exc:
         raise BenchError(f"--storage {redact(url)}: the database driver is missing ({exc}); install it (e.g. psycopg2, pymysql)") from exc
+
+
+def _retry_races(make, attempts: int = 6):
+    """Run ``make()``, retrying when a worker starting at the same moment won a database race.
+
+    Two processes initialising one fresh database (tables, version row) or creating one study
+    can collide with an IntegrityError/OperationalError; the loser succeeds on a retry, as the
+    database then exists.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    for attempt in range(attempts):
+        try:
+            return make()
+        except SQLAlchemyError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def make_pruner(name: str, startup_trials: int, warmup_epochs: int):
@@ -66,8 +86,8 @@ def open_study(storage, name: str, direction: str, sampler_seed: int | None, pru
     import optuna
 
     sampler = optuna.samplers.TPESampler(seed=sampler_seed, n_startup_trials=5)
-    study = optuna.create_study(storage=storage, study_name=name, direction=direction, sampler=sampler,
-                                pruner=pruner, load_if_exists=True)
+    study = _retry_races(lambda: optuna.create_study(storage=storage, study_name=name, direction=direction,
+                                                     sampler=sampler, pruner=pruner, load_if_exists=True))
     if study.direction.name.lower() != direction:
         raise BenchError(f"study {name!r} in this storage optimises {study.direction.name.lower()}, not {direction}: "
                          f"use the same --objective as the workers before, or another --study name")
