@@ -92,12 +92,17 @@ def _train_and_predict(spec: JobSpec, sets: dict, on_epoch):
     return predict(result.model, sets["test"]), result.history, len(result.history), result.best_epoch
 
 
+def job_identity(spec: JobSpec) -> dict:
+    """The columns of results.csv that say which job a record is."""
+    return {"job": spec.job_id, "cell": spec.cell.label, "backbone": spec.cell.backbone, "vad": spec.cell.vad,
+            "pooler": spec.cell.pooler, "protocol": spec.protocol, "fold": spec.fold,
+            "test_speaker": spec.test_speaker, "seed": spec.seed, **dict(spec.cell.hparams)}
+
+
 def run_job(spec: JobSpec, on_epoch=None) -> dict:
     """Run one job and store it (record JSON + predictions CSV); failures are stored, not raised."""
     started = time.perf_counter()
-    record = {"job": spec.job_id, "cell": spec.cell.label, "backbone": spec.cell.backbone, "vad": spec.cell.vad,
-              "pooler": spec.cell.pooler, "protocol": spec.protocol, "fold": spec.fold,
-              "test_speaker": spec.test_speaker, "seed": spec.seed, **dict(spec.cell.hparams)}
+    record = job_identity(spec)
     predictions = None
     try:
         manifest, plan = _run_tables(spec.run_dir)

@@ -21,7 +21,7 @@ from bench.manifest import read_manifest, write_manifest
 from bench.runner.config import check_resumable, environment
 from bench.runner.executors import LocalExecutor, make_executor
 from bench.runner.grid import Cell, expand
-from bench.runner.jobs import JobSpec, job_id, run_job
+from bench.runner.jobs import JobSpec, job_id, job_identity, run_job
 from bench.runner.progress import JobProgress
 from bench.runner.store import ResultsStore
 
@@ -122,10 +122,8 @@ def selected_folds(config: dict, plan: pd.DataFrame) -> list[int]:
     return sorted(int(f) for f in wanted)
 
 
-def build_jobs(config: dict, run_dir: Path, manifest, plan, cells, seeds, stores) -> list[JobSpec]:
-    classes = sorted(manifest["label"].unique())
+def build_jobs(config: dict, run_dir: Path, plan, classes, cells, seeds, folds, stores) -> list[JobSpec]:
     test_speakers = plan[plan["role"] == "test"].groupby("fold")["speaker"].agg(lambda s: " ".join(sorted(set(s))))
-    folds = selected_folds(config, plan)
     jobs = []
     for cell in cells:
         for seed in seeds:
@@ -150,13 +148,14 @@ def run_grid(config: dict, out: Path | None = None, executor: str = "local", wor
     cells, seeds = expand(config["grid"], {"backbone": config["backbone"], "vad": config["vad"],
                                            "pooler": ["gap", "sap", "sr"], "seed": [0]})
     manifest, plan = prepare_run_folder(config, run_dir, echo)
-    write_config(config, run_dir, len(cells) * len(seeds) * len(selected_folds(config, plan)), sorted(manifest["label"].unique()))
+    folds, classes = selected_folds(config, plan), sorted(manifest["label"].unique())
+    write_config(config, run_dir, len(cells) * len(seeds) * len(folds), classes)
     stores = extract_features(config, manifest, cells, echo)
-    jobs = build_jobs(config, run_dir, manifest, plan, cells, seeds, stores)
+    jobs = build_jobs(config, run_dir, plan, classes, cells, seeds, folds, stores)
     store = ResultsStore(run_dir)
     done = store.statuses()
     todo = [j for j in jobs if done.get(j.job_id) not in ("ok",) and (retry_failed or done.get(j.job_id) != "failed")]
-    echo(f"{len(jobs)} jobs ({len(cells)} cells x {len(seeds)} seeds x {len(jobs) // max(1, len(cells) * len(seeds))} folds); "
+    echo(f"{len(jobs)} jobs ({len(cells)} cells x {len(seeds)} seeds x {len(folds)} folds); "
          f"{len(jobs) - len(todo)} already done, {len(todo)} to run -> {run_dir}")
     hparam_columns = sorted({k for c in cells for k, _ in c.hparams})
     _execute(todo, executor, workers, echo)
@@ -182,9 +181,7 @@ def _execute(todo: list[JobSpec], executor_spec: str, workers: int, echo) -> Non
 
 
 def _record_crash(spec: JobSpec, exc: BaseException) -> dict:
-    record = {"job": spec.job_id, "cell": spec.cell.label, "backbone": spec.cell.backbone, "vad": spec.cell.vad,
-              "pooler": spec.cell.pooler, "protocol": spec.protocol, "fold": spec.fold, "test_speaker": spec.test_speaker,
-              "seed": spec.seed, **dict(spec.cell.hparams), "status": "failed",
-              "error": f"worker died: {type(exc).__name__}: {exc}", "seconds": None}
+    record = {**job_identity(spec), "status": "failed", "error": f"worker died: {type(exc).__name__}: {exc}",
+              "seconds": None}
     ResultsStore(spec.run_dir).write(record, None)
     return record
