@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 from bench.config_dicts import check_known_keys
@@ -18,7 +19,8 @@ class TrainConfig:
     """How to train. Sources: (paper) = SAP paper sec. 3.5 / 4.1; (ours) = see docs/training.md."""
 
     mode: str = "frozen"  # "frozen": cached features; "finetune": backbone in the model (ours)
-    epochs: int = 30  # (paper)
+    epochs: int = 30  # (paper) at least this many epochs, more when ``min_steps`` asks for them
+    min_steps: int | None = None  # (ours) train at least this many optimiser steps (None: epochs only)
     batch_size: int = 64  # (paper)
     lr: float | None = None  # None -> DEFAULT_LR[mode]: 3e-5 fine-tune (paper), 1e-3 frozen (ours)
     weight_decay: float = 0.01  # AdamW (paper: AdamW implied by HF; 0.01 is torch's default)
@@ -45,6 +47,8 @@ class TrainConfig:
             raise ValueError(f"training mode must be one of {sorted(DEFAULT_LR)}, got {self.mode!r}")
         if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:
             raise ValueError("epochs, batch_size and patience must be at least 1")
+        if self.min_steps is not None and self.min_steps < 1:
+            raise ValueError(f"min_steps must be at least 1 or None, got {self.min_steps}")
         if not 0.0 <= self.warmup_ratio < 1.0:
             raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
 
@@ -52,6 +56,14 @@ class TrainConfig:
     def learning_rate(self) -> float:
         """The lr actually used: ``lr`` or the mode's default."""
         return float(self.lr) if self.lr is not None else DEFAULT_LR[self.mode]
+
+    def epochs_for(self, num_train: int) -> int:
+        """Epochs to run on ``num_train`` training utterances: ``epochs``, or more when
+        ``min_steps`` optimiser steps need them."""
+        steps_per_epoch = max(1, math.ceil(num_train / self.batch_size))
+        if self.min_steps is None:
+            return self.epochs
+        return max(self.epochs, math.ceil(self.min_steps / steps_per_epoch))
 
     def resolve_device(self):
         import torch

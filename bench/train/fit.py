@@ -132,12 +132,13 @@ def fit(train: UtteranceSet, valid: UtteranceSet | None, classes: list[str], poo
         train_targets, valid_targets = _Targets(train, cfg), (_Targets(valid, cfg) if valid_feed else None)
         optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad],
                                       lr=config.learning_rate, weight_decay=config.weight_decay)
-        steps = config.epochs * math.ceil(len(train) / config.batch_size)
+        max_epochs = config.epochs_for(len(train))
+        steps = max_epochs * math.ceil(len(train) / config.batch_size)
         scheduler = warmup_cosine_scheduler(optimizer, steps, config.warmup_ratio)
         generator = torch.Generator().manual_seed(seed)
         stopper, history = EarlyStopping(config.patience), []
         eval_batch = config.eval_batch_size or config.batch_size
-        for epoch in range(1, config.epochs + 1):
+        for epoch in range(1, max_epochs + 1):
             order = torch.randperm(len(train), generator=generator).numpy()
             train_loss, lr = _train_epoch(model, train_feed, train_targets, loss, optimizer, scheduler, order, config)
             valid_loss, valid_ua = (_evaluate(model, valid_feed, valid, valid_targets, loss, eval_batch)
