@@ -96,11 +96,12 @@ def comparison_table(results: pd.DataFrame, metric: str = "ua", baseline: str = 
     settings = settings or CISettings()
     spec = metric_spec(metric)
     scores = fold_scores(results, spec.column)
+    pairs = {cell: scores[[cell, base]].dropna() for cell, base in baseline_map(results, baseline).items()
+             if base is not None}
+    settings = settings.for_folds([len(p) for p in pairs.values() if len(p)])
     rows = []
-    for cell, base in baseline_map(results, baseline).items():
-        if base is None:
-            continue
-        pair = scores[[cell, base]].dropna()
+    for cell, pair in pairs.items():
+        base = pair.columns[1]
         row = {"cell": cell, "baseline": base}
         if len(pair) == 0:
             row.update({"n_folds": 0, "p_sign_flip": float("nan")})

@@ -13,7 +13,7 @@ def print_summary(results: pd.DataFrame, run_dir: Path) -> None:
 
     failed = int((results["status"] != "ok").sum())
     if (results["status"] == "ok").any():
-        table = summary_table(results, ci="bootstrap")
+        table = summary_table(results)
         click.echo("")
         click.echo(table.attrs["caption"])
         shown = pd.DataFrame({
