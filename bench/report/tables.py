@@ -56,3 +56,11 @@ def comparison_display(table: pd.DataFrame, metric: str, level: str = "95% CI",
             "p (sign-flip)": _p(r.get("p_sign_flip")), "p (Holm)": _p(r.get("p_holm")),
         })
     return pd.DataFrame(rows)
+
+
+def per_class_display(table: pd.DataFrame, classes: Sequence[str]) -> pd.DataFrame:
+    """Method | <class> recall mean (CI) ... from ``per_class_table``."""
+    out = pd.DataFrame({"Method": table["cell"]})
+    for c in classes:
+        out[f"{c} (%)"] = [_mean_ci(a, b, d) for a, b, d in zip(table[f"{c}_mean"], table[f"{c}_low"], table[f"{c}_high"])]
+    return out

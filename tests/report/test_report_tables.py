@@ -95,8 +95,8 @@ def test_report_markdown_states_status_metric_and_method(reported_run):
         assert summary.at[cell, "ua_mean"] == pytest.approx(mean, abs=1e-9)
         escaped = cell.replace("|", "\\|")  # pipes inside a Markdown cell are escaped
         assert f"| {escaped} | 5 | {mean:.2f} (" in text
-    for name in ("performance", "comparison_ua", "comparison_wa", "literature"):
-        assert (root / "tables" / f"{name}.tex").read_text().startswith("\\begin{table}")
+    for name in ("performance", "comparison_ua", "comparison_wa"):
+        assert "\\begin{table" in (root / "tables" / f"{name}.tex").read_text()
         assert (root / "tables" / f"{name}.csv").stat().st_size > 0
 
 
