@@ -208,7 +208,7 @@ def write_report(run_dir, baseline: str | None = None, ci: str = "auto", formats
                  summary.attrs["caption"] + (". Training: the cell's mean UA against its convex probe (under-trained: "
                                              "more than 2 points below it)" if check.probe_cells else ""), summary)
     _comparisons(run, metrics, baseline, settings, writer, report)
-    _per_class(run, settings, writer)
+    _per_class(run, settings, writer, list(summary["cell"]))
     _literature(run, summary, literature_dirs, writer, report, settings)
     figure_md = _figures(run, summary, metrics, run.path / "figures", report) if figures else []
 
@@ -284,13 +284,15 @@ def _comparisons(run, metrics, baseline, settings, writer: _Writer, report: Repo
                      table.attrs["caption"], table)
 
 
-def _per_class(run: RunFolder, settings: CISettings, writer: _Writer) -> None:
+def _per_class(run: RunFolder, settings: CISettings, writer: _Writer, order: Sequence[str]) -> None:
     preds, classes = _ok_predictions(run), _class_labels(run)
     if preds is None or not classes:
         return
     table = per_class_table(preds, classes, settings)
+    rank = {c: i for i, c in enumerate(order)}
+    table = table.sort_values("cell", key=lambda s: s.map(lambda c: rank.get(c, len(rank))), kind="stable")
     caption = (f"Recall per class (%): mean and {table.attrs['settings'].method_words} over the folds whose test "
-               "set holds the class (seeds averaged within fold)")
+               "set holds the class (seeds averaged within fold; interval ends clipped to [0, 100])")
     writer.table("per_class", "Recall per class", per_class_display(table, classes), caption, table)
 
 

@@ -124,6 +124,7 @@ def layer_weights_figure(weights: dict[str, np.ndarray], folder: Path) -> Path |
         layers = np.arange(w.shape[1])
         ax.plot(layers, w.mean(axis=0), marker=".", label=cell)
         ax.fill_between(layers, w.min(axis=0), w.max(axis=0), alpha=0.15)
+    ax.set_xticks(range(max(w.shape[1] for w in weights.values())))
     ax.set_xlabel("hidden state (0: conv/embedding output)")
     ax.set_ylabel("layer weight (softmax)")
     ax.set_ylim(bottom=0)

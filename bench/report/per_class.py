@@ -28,7 +28,9 @@ def fold_recalls(predictions: pd.DataFrame, classes: Sequence[str]) -> pd.DataFr
 
 def per_class_table(predictions: pd.DataFrame, classes: Sequence[str], settings: CISettings) -> pd.DataFrame:
     """One row per cell: ``cell``, then per class ``<class>_mean, <class>_low, <class>_high, <class>_n``
-    (percent; n: folds whose test set holds the class). ``.attrs["settings"]``: the interval used."""
+    (percent; n: folds whose test set holds the class). A recall lies in [0, 100], so interval ends
+    are clipped to that range (a t interval of a few coarse per-fold recalls can pass it).
+    ``.attrs["settings"]``: the interval used."""
     recalls = fold_recalls(predictions, classes)
     counts = recalls.notna().groupby(level="cell", sort=False).sum()
     settings = settings.for_folds(counts.to_numpy().ravel()[counts.to_numpy().ravel() > 0])
@@ -38,8 +40,9 @@ def per_class_table(predictions: pd.DataFrame, classes: Sequence[str], settings:
         for c in classes:
             values = part[c].dropna().to_numpy()
             iv = settings.interval(values) if len(values) else None
-            row.update({f"{c}_mean": 100 * iv.estimate if iv else np.nan, f"{c}_low": 100 * iv.low if iv else np.nan,
-                        f"{c}_high": 100 * iv.high if iv else np.nan, f"{c}_n": len(values)})
+            low, high = (np.clip([iv.low, iv.high], 0, 1) * 100) if iv else (np.nan, np.nan)
+            row.update({f"{c}_mean": 100 * iv.estimate if iv else np.nan, f"{c}_low": low, f"{c}_high": high,
+                        f"{c}_n": len(values)})
         rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs["settings"] = settings
