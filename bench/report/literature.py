@@ -13,6 +13,7 @@ used (``ci_method``; Student t where it is not a bootstrap).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -108,6 +109,7 @@ def interval_kind(rows: pd.DataFrame) -> str:
 
 def bibtex_key(citation: str, taken: set[str]) -> str:
     """A BibTeX key from a citation: first author's surname, year, first long title word (``hyeon2024enhancing``)."""
+    citation = unicodedata.normalize("NFKD", citation).encode("ascii", "ignore").decode()  # "Müller" -> "Muller"
     surname = re.sub(r"[^a-z]", "", citation.split(",")[0].split()[-1].lower()) or "source"
     year = (re.findall(r"\b(19\d\d|20\d\d)\b", citation) or [""])[0]
     title = re.search(r'"([^"]+)"', citation)
