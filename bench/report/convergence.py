@@ -50,6 +50,7 @@ class TrainingCheck:
     probe_cells: list[str]
     still_improving: int
     n_jobs: int
+    recorded: bool = True  # the records carry still_improving (older runs do not)
 
     @property
     def under_trained(self) -> list[str]:
@@ -68,9 +69,14 @@ class TrainingCheck:
     def headline(self) -> str:
         """The sentence above the tables: how many jobs did not converge and how many cells sit below the probe."""
         checked = int(self.cells["probe"].notna().sum())
-        return (f"{self.still_improving} of {self.n_jobs} trained jobs hit the epoch limit while the validation loss "
-                f"was still improving; {len(self.under_trained)} of {checked} cells with a convex probe are more than "
-                f"{100 * MARGIN:g} points UA below it (under-trained).")
+        improving = (f"{self.still_improving} of {self.n_jobs} trained jobs hit the epoch limit while the validation "
+                     "loss was still improving" if self.recorded else
+                     "the job records do not say whether training stopped while still improving (a run from before "
+                     "this was recorded)")
+        below = (f"{len(self.under_trained)} of {checked} cells with a convex probe are more than {100 * MARGIN:g} "
+                 "points UA below it (under-trained)" if self.probe_cells else
+                 "this run has no convex probe cells, so no cell is checked against one")
+        return f"{improving[0].upper()}{improving[1:]}; {below}."
 
 
 def training_check(results: pd.DataFrame) -> TrainingCheck:
@@ -99,4 +105,5 @@ def training_check(results: pd.DataFrame) -> TrainingCheck:
     columns = ["cell", "backbone", "vad", "pooler", "ua_mean", "probe", "probe_ua_mean", "gap_points",
                "under_trained", "median_steps", "still_improving", "fix"]
     cells = pd.DataFrame(rows, columns=columns)
-    return TrainingCheck(cells, probes, int(cells["still_improving"].sum()), len(trained))
+    recorded = "still_improving" in trained.columns and trained["still_improving"].notna().any()
+    return TrainingCheck(cells, probes, int(cells["still_improving"].sum()), len(trained), bool(recorded))

@@ -20,7 +20,7 @@ DATA_KEYS = ("dataset", "data_dir", "manifest", "class_set", "classes", "protoco
 
 def _show(value) -> str:
     if value is None:
-        return "default"
+        return "none"
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value)) or "none"
     if isinstance(value, dict):
@@ -51,6 +51,14 @@ def run_setup(run: RunFolder) -> RunSetup:
                     run.config.get("validation"), mode)
 
 
+def _default_validation(protocol: str | None) -> str | None:
+    from bench.folds import VALIDATION_RULES
+    from bench.report.literature import normalise_protocol
+
+    rules = VALIDATION_RULES.get(normalise_protocol(protocol)) if protocol else None
+    return rules[0] if rules else None
+
+
 def _backbone_revision(config: dict) -> str:
     identity = config.get("backbone_identity") or (config.get("environment") or {}).get("backbone_identity")
     if not identity:
@@ -65,6 +73,9 @@ def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
 
     config = run.config
     data = [(k, _show(config.get(k))) for k in DATA_KEYS if k in config]
+    if "validation" in config and config["validation"] is None:  # None: the protocol's default rule
+        rule = _default_validation(run.protocol)
+        data = [(k, f"{rule} (the protocol's default)" if k == "validation" and rule else v) for k, v in data]
     data.append(("backbone revision", _backbone_revision(config)))
     out = [("Data and features", data)]
     try:

@@ -43,7 +43,7 @@ def print_summary(results: pd.DataFrame, run_dir: Path) -> None:
         if check.probe_cells:
             shown["training"] = [check.status(c) for c in table["cell"]]
         click.echo(shown.to_string(index=False))
-        if not check.cells.empty and ("still_improving" in results or check.probe_cells):
+        if not check.cells.empty and (check.recorded or check.probe_cells):
             click.echo(f"\n{check.headline()}")
         for row in check.cells[check.cells["under_trained"]].to_dict("records"):
             click.echo(f"under-trained: {row['cell']} ({row['gap_points']:+.2f} UA points vs {row['probe']})"
