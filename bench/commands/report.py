@@ -35,5 +35,9 @@ def command(run_dir, baseline, ci, bootstrap_method, formats, metrics, n_resampl
     if report.markdown:
         click.echo(f"wrote {report.markdown}")
     click.echo(f"wrote {len(report.tables)} table files and {len(report.figures)} figures under {report.folder}")
+    for line in report.training.console_lines() if report.training else []:
+        click.echo(line)
+    if report.skipped:
+        click.echo(f"{report.skipped}; see {report.folder / 'skipped.csv'}")
     for note in report.notes:
         click.echo(f"note: {note}")

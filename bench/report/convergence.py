@@ -78,6 +78,17 @@ class TrainingCheck:
                  "this run has no convex probe cells, so no cell is checked against one")
         return f"{improving[0].upper()}{improving[1:]}; {below}."
 
+    def console_lines(self) -> list[str]:
+        """What `bench run` and `bench report` print: the headline and one line per under-trained cell with its fix
+        ([] when there is nothing to say: no trained cell, or neither probes nor convergence records)."""
+        if self.cells.empty or not (self.recorded or self.probe_cells):
+            return []
+        lines = [self.headline()]
+        for row in self.cells[self.cells["under_trained"]].to_dict("records"):
+            lines.append(f"under-trained: {row['cell']} ({row['gap_points']:+.2f} UA points vs {row['probe']})"
+                         + (f"; fix: {row['fix']}" if row["fix"] else ""))
+        return lines
+
 
 def training_check(results: pd.DataFrame) -> TrainingCheck:
     """Compare every trained cell with its probes (see module docstring); results: results.csv rows."""

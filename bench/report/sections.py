@@ -87,6 +87,7 @@ def data_section(run: RunFolder, writer: TableWriter) -> None:
         writer.table("data_folds", None, counts, "Utterances per fold: speakers tested and validated, utterances per "
                      "role, and per class train/valid/test")
     skipped = accounting.skipped_summary(run.path)
+    writer.report.skipped = skipped.sentence() if skipped else None
     writer.md += [f"{skipped.sentence()} (list: skipped.csv)." if skipped else
                   "No file was skipped at extraction (skipped.csv is absent or empty).", ""]
     speech = accounting.speech_summary(run.path)

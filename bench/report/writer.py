@@ -16,7 +16,7 @@ from bench.report.render import to_latex, to_markdown
 @dataclass
 class Report:
     """What was written: the markdown file (None without "md"), tables and figures, notes, and the
-    training check (None when the run has no trained cells)."""
+    training check, and the skipped-files sentence."""
 
     folder: Path
     markdown: Path | None = None
@@ -24,6 +24,7 @@ class Report:
     figures: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     training: TrainingCheck | None = None
+    skipped: str | None = None  # the sentence on files skipped at extraction, when any were
 
 
 class TableWriter:

@@ -43,11 +43,11 @@ def print_summary(results: pd.DataFrame, run_dir: Path) -> None:
         if check.probe_cells:
             shown["training"] = [check.status(c) for c in table["cell"]]
         click.echo(shown.to_string(index=False))
-        if not check.cells.empty and (check.recorded or check.probe_cells):
-            click.echo(f"\n{check.headline()}")
-        for row in check.cells[check.cells["under_trained"]].to_dict("records"):
-            click.echo(f"under-trained: {row['cell']} ({row['gap_points']:+.2f} UA points vs {row['probe']})"
-                       + (f"; fix: {row['fix']}" if row["fix"] else ""))
+        lines = check.console_lines()
+        if lines:
+            click.echo("")
+        for line in lines:
+            click.echo(line)
     if failed:
         click.echo(f"\n{failed} job(s) failed: see the error column of {run_dir / 'results.csv'}; "
                    f"`bench run ... --out {run_dir} --retry-failed` runs them again.")

@@ -59,3 +59,14 @@ def test_malformed_speech_table_is_a_clear_error(tmp_path):
     (root / "speech.csv").write_text("id,frames\nu1,10\n")
     with pytest.raises(BenchError, match="lacks columns .*speech_frames"):
         speech_summary(root)
+
+
+def test_bench_report_console_prints_the_skips(accounted_run):
+    from click.testing import CliRunner
+
+    from bench.cli import cli
+
+    root, _ = accounted_run
+    result = CliRunner().invoke(cli, ["report", str(root), "--no-figures", "--format", "md"])
+    assert result.exit_code == 0, result.output
+    assert "3 file(s) of 40 (7.5%) skipped at extraction" in result.output

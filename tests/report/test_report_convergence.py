@@ -97,3 +97,15 @@ def test_layer_weights_and_curves_over_common_epochs(jobs_run):
     for cell, part in kept.groupby("cell"):
         assert part.groupby("job")["epoch"].max().nunique() == 1  # every job reaches each kept epoch
     assert kept["epoch"].max() == 29 and history["epoch"].max() == 30  # odd folds stop one epoch early
+
+
+def test_bench_report_console_names_the_under_trained_cell(tmp_path):
+    from click.testing import CliRunner
+
+    from bench.cli import cli
+
+    root = build_jobs_run(tmp_path / "run")
+    result = CliRunner().invoke(cli, ["report", str(root), "--no-figures", "--format", "md"])
+    assert result.exit_code == 0, result.output
+    assert "5 of 15 trained jobs hit the epoch limit" in result.output
+    assert f"under-trained: {SAP} (" in result.output and "--set min_steps=6" in result.output
