@@ -137,6 +137,9 @@ def write_report(run_dir, baseline: str | None = None, ci: str = "auto", formats
                 f"Dataset `{run.dataset or '?'}`, protocol `{run.protocol or '?'}`; {cells}, "
                 f"{plural(run.ok['fold'].nunique(), 'fold')}, {plural(run.ok['seed'].nunique(), 'seed')}. "
                 f"Every table states its metric, interval method and over what it is computed.", ""]
+        if run.config.get("params"):
+            head += ["**Tuned run:** every trained cell uses the parameters of `--params` listed under Setup, "
+                     "\"Tuned parameters\"; the cell names do not show it.", ""]
         if not check.cells.empty:
             head += sections.training_lines(check)
         notes = [f"- {n}" for n in report.notes]

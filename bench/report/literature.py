@@ -27,8 +27,9 @@ REQUIRED = ("corpus", "protocol", "model", "ua", "wa", "source")
 # spellings of one protocol; the canonical names are those of bench.folds
 PROTOCOL_ALIASES = {"leave-one-speaker-out": "loso", "speaker": "loso",
                     "leave-one-session-out": "loso-session", "session": "loso-session"}
-# bench.folds validation rules -> what a paper states: which held-out group validates
-VALIDATION_KINDS = {"session": "speaker", "next": "speaker", "none": "none", "split": "split"}
+# bench.folds validation rules -> what a paper states: which held-out group validates (under loso the rules
+# "session" and "next" both pick a speaker; under loso-session "next" picks a session)
+VALIDATION_KINDS = {"loso": {"session": "speaker", "next": "speaker"}, "loso-session": {"next": "session"}}
 
 
 def normalise_protocol(name: str) -> str:
@@ -70,7 +71,7 @@ class RunSetup:
 
         protocol = normalise_protocol(self.protocol) if self.protocol else None
         rule = self.validation or (VALIDATION_RULES[protocol][0] if protocol in VALIDATION_RULES else None)
-        return VALIDATION_KINDS.get(rule, rule)
+        return VALIDATION_KINDS.get(protocol, {}).get(rule, rule)
 
 
 def _classes_of(rec: dict) -> tuple[str, ...] | None:

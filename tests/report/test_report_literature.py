@@ -97,3 +97,10 @@ def test_report_lists_rows_of_another_setup_as_not_comparable(tmp_path):
     assert not (root / "tables" / "literature.tex").exists()
     bib = (root / "tables" / "literature.bib").read_text()
     assert "@misc{hyeon2024enhancing," in bib and "Segmental Average Pooling" in bib
+
+
+@pytest.mark.parametrize("protocol,rule,kind", [("loso", None, "speaker"), ("loso", "next", "speaker"),
+                                                ("loso", "none", "none"), ("loso-session", None, "session"),
+                                                ("predefined", None, "split")])
+def test_validation_rule_as_papers_state_it(protocol, rule, kind):
+    assert RunSetup("iemocap", protocol, 5, CLASSES, rule, "frozen").validation_kind() == kind

@@ -58,3 +58,11 @@ def test_missing_revision_is_said(tmp_path):
 def test_unresolvable_training_config_is_reported_not_raised(tmp_path, train):
     shown = values(load_run(build_jobs_run(tmp_path / "run", config_extra={"train": train})))
     assert "could not be resolved" in next(v for k, v in shown.items() if k[0] == "Training")
+
+
+def test_tuned_run_says_so_above_the_tables(tmp_path):
+    root = build_jobs_run(tmp_path / "run", config_extra={"params": {"lr": 0.004}})
+    text = write_report(root, formats=["md"], n_resamples=100, figures=False).markdown.read_text()
+    assert text.index("**Tuned run:**") < text.index("## Performance per grid cell")
+    untuned = write_report(build_jobs_run(tmp_path / "plain"), formats=["md"], n_resamples=100, figures=False)
+    assert "Tuned run" not in untuned.markdown.read_text()
