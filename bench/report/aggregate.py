@@ -33,13 +33,13 @@ def fold_scores(results: pd.DataFrame, column: str) -> pd.DataFrame:
     return table.reindex(columns=[c for c in cell_order(ok) if c in table.columns]).sort_index()
 
 
-def summary_table(results_df: pd.DataFrame, ci: str = "auto", metrics: Sequence[str] = ("ua", "wa"),
+def summary_table(results_df: pd.DataFrame, ci: str = "t", metrics: Sequence[str] = ("ua", "wa"),
                   confidence: float = 0.95, n_resamples: int = 9999, seed: int = 0,
                   bootstrap_method: str = "percentile") -> pd.DataFrame:
     """Per-cell mean and CI over folds (seeds averaged within each fold first).
 
-    results_df: results.csv as a DataFrame (failed rows are ignored). ci: "auto" (Student t when the fewest
-    folds of a cell is below 30, else the bootstrap; one method for the whole table), "t" or "bootstrap".
+    results_df: results.csv as a DataFrame (failed rows are ignored). ci: "t" (Student t, the
+    default) or "bootstrap".
     Returns one row per cell, columns ``cell, n_folds, n_jobs`` and for each metric m
     ``m_mean, m_low, m_high`` in display units (percent for ua, wa, macro_f1; raw for CCC, MAE).
     ``.attrs["caption"]`` states the metrics, the interval method and over how many folds;
@@ -51,7 +51,6 @@ def summary_table(results_df: pd.DataFrame, ci: str = "auto", metrics: Sequence[
     cells = cell_order(ok)
     rows = {c: {"cell": c, "n_folds": int(ok.loc[ok["cell"].astype(str) == c, "fold"].nunique()),
                 "n_jobs": int((ok["cell"].astype(str) == c).sum())} for c in cells}
-    settings = settings.for_folds([r["n_folds"] for r in rows.values()])
     intervals = {}
     for name in metrics:
         spec = metric_spec(name)

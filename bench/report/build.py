@@ -95,7 +95,7 @@ def _figures(run: RunFolder, summary: pd.DataFrame, metrics: Sequence[str], fold
     return md
 
 
-def write_report(run_dir, baseline: str | None = None, ci: str = "auto", formats: Iterable[str] = FORMATS,
+def write_report(run_dir, baseline: str | None = None, ci: str = "t", formats: Iterable[str] = FORMATS,
                  metrics: Sequence[str] = ("ua", "wa"), bootstrap_method: str = "percentile",
                  n_resamples: int = 9999, seed: int = 0, literature_dirs: Iterable[Path] = (),
                  figures: bool = True) -> Report:

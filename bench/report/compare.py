@@ -107,7 +107,6 @@ def comparison_table(results: pd.DataFrame, metric: str = "ua", baseline: str = 
     scores = fold_scores(results, spec.column)
     pairs = {cell: scores[[cell, base]].dropna() for cell, base in baseline_map(results, baseline).items()
              if base is not None}
-    settings = settings.for_folds([len(p) for p in pairs.values() if len(p)])
     rows = []
     for cell, pair in pairs.items():
         base = pair.columns[1]

@@ -32,8 +32,6 @@ def per_class_table(predictions: pd.DataFrame, classes: Sequence[str], settings:
     are clipped to that range (a t interval of a few coarse per-fold recalls can pass it).
     ``.attrs["settings"]``: the interval used."""
     recalls = fold_recalls(predictions, classes)
-    counts = recalls.notna().groupby(level="cell", sort=False).sum()
-    settings = settings.for_folds(counts.to_numpy().ravel()[counts.to_numpy().ravel() > 0])
     rows = []
     for cell, part in recalls.groupby(level="cell", sort=False):
         row = {"cell": cell}

@@ -14,7 +14,7 @@ def test_default_interval_covers_at_ten_folds():
     settings = CISettings()  # what `bench report` uses unless told otherwise
     result = coverage(settings.interval, BetaFoldScores(0.65, 0.06), n=10, reps=REPS, rng=np.random.default_rng(0))
     assert 0.93 <= result.coverage <= 0.97
-    assert settings.for_folds([10]).kind == "t"
+    assert settings.kind == "t"
 
 
 def test_percentile_bootstrap_undercovers_at_eight_folds():
@@ -33,9 +33,3 @@ def test_coverage_counts_against_a_slow_loop():
     hits = sum(1 for v in studies if t_ci(v).low <= 0.5 <= t_ci(v).high)
     assert result.coverage == pytest.approx(hits / 200)
     assert BetaFoldScores(0.65, 0.06)(np.random.default_rng(0), 200000).std() == pytest.approx(0.06, rel=0.02)
-
-
-@pytest.mark.parametrize("counts,kind", [([10, 10], "t"), ([29, 40], "t"), ([30, 40], "bootstrap"), ([], "t")])
-def test_auto_picks_t_below_thirty_folds(counts, kind):
-    assert CISettings().for_folds(counts).kind == kind
-    assert CISettings(kind="bootstrap").for_folds(counts).kind == "bootstrap"
