@@ -16,7 +16,7 @@ import pandas as pd
 from bench.errors import BenchError
 from bench.report import sections
 from bench.report.aggregate import fold_scores, summary_table
-from bench.report.convergence import TrainingCheck, training_check
+from bench.report.convergence import training_check
 from bench.report.intervals import CISettings
 from bench.report.metric_specs import header, metric_spec
 from bench.report.rundir import RunFolder, load_run, run_status
@@ -58,9 +58,11 @@ def _figures(run: RunFolder, summary: pd.DataFrame, metrics: Sequence[str], fold
 
     md = ["## Figures", ""]
     specs = [metric_spec(m) for m in metrics]
-    forest = figures.forest_figure(summary, [(s.name, header(s)) for s in specs], folder)
+    probes = report.training.probe_cells if report.training else []
+    forest = figures.forest_figure(summary, [(s.name, header(s)) for s in specs], folder, probes)
     paired = figures.paired_folds_figure({header(s): fold_scores(run.ok, s.column) * s.scale for s in specs}, folder)
-    md += [f"*Figure: {summary.attrs['caption']}. Points are means, bars the intervals.*", "",
+    grey = "; grey squares: the convex probes (reference rows)" if probes else ""
+    md += [f"*Figure: {summary.attrs['caption']}. Points are means, bars the intervals{grey}.*", "",
            f"![forest plot](figures/{forest.name})", "",
            "*Figure: per-fold scores (seeds averaged within fold), one line per fold across cells; black: the mean.*", "",
            f"![paired folds](figures/{paired.name})", ""]
@@ -114,8 +116,8 @@ def write_report(run_dir, baseline: str | None = None, ci: str = "t", formats: I
     metrics = _available_metrics(run, metrics, report.notes)
     check = training_check(run.ok)
     report.training = check
-    summary = _ordered(summary_table(run.results, ci, metrics, settings.confidence, n_resamples, seed, bootstrap_method),
-                       check)
+    summary = check.reference_last(summary_table(run.results, ci, metrics, settings.confidence, n_resamples, seed,
+                                                 bootstrap_method))
     writer = TableWriter(run.path, formats, report)
     level = f"{100 * summary.attrs['settings'].confidence:g}% CI"
 
@@ -147,11 +149,3 @@ def write_report(run_dir, baseline: str | None = None, ci: str = "t", formats: I
         report.markdown = run.path / "report.md"
         report.markdown.write_text(text)
     return report
-
-
-def _ordered(summary: pd.DataFrame, check: TrainingCheck) -> pd.DataFrame:
-    """Trained cells first, the probe (reference) cells after them."""
-    order = [c for c in summary["cell"] if c not in check.probe_cells] + [c for c in summary["cell"] if c in check.probe_cells]
-    out = summary.set_index("cell").loc[order].reset_index()
-    out.attrs = summary.attrs
-    return out

@@ -22,7 +22,7 @@ from bench.train.probes import is_probe
 NON_DESCRIPTORS = {
     "job", "cell", "fold", "test_speaker", "seed", "ua", "wa", "macro_f1", "valence_ccc", "arousal_ccc",
     "valence_mae", "arousal_mae", "n_test", "epochs", "best_epoch", "seconds", "status", "error",
-    "train_ua", "train_loss", "max_epochs", "steps", "still_improving",
+    "train_ua", "train_loss", "max_epochs", "steps", "still_improving", "probe_C",
 }
 
 

@@ -78,6 +78,13 @@ class TrainingCheck:
                  "this run has no convex probe cells, so no cell is checked against one")
         return f"{improving[0].upper()}{improving[1:]}; {below}."
 
+    def reference_last(self, summary: pd.DataFrame) -> pd.DataFrame:
+        """``summary`` (a ``cell`` column per row) with the trained cells first, the probe cells after them."""
+        is_probe_row = summary["cell"].isin(self.probe_cells)
+        out = pd.concat([summary[~is_probe_row], summary[is_probe_row]]).reset_index(drop=True)
+        out.attrs = summary.attrs
+        return out
+
     def console_lines(self) -> list[str]:
         """What `bench run` and `bench report` print: the headline and one line per under-trained cell with its fix
         ([] when there is nothing to say: no trained cell, or neither probes nor convergence records)."""

@@ -56,16 +56,21 @@ def _limits(values: np.ndarray) -> tuple[float, float]:
     return low - pad, high + pad
 
 
-def forest_figure(summary: pd.DataFrame, metrics: Sequence[tuple[str, str]], folder: Path) -> Path:
+def forest_figure(summary: pd.DataFrame, metrics: Sequence[tuple[str, str]], folder: Path,
+                  reference: Sequence[str] = ()) -> Path:
     """Means and CIs per cell, one panel per metric. metrics: (column prefix, axis label). The axis
-    holds every interval end; a cell without an interval (one fold) shows its mean alone."""
+    holds every interval end; a cell without an interval (one fold) shows its mean alone.
+    reference: cells drawn as grey squares (the convex probes)."""
     cells = list(summary["cell"])
     fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 0.45 * len(cells) + 1.5), squeeze=False)
     y = np.arange(len(cells))[::-1]
     for ax, (prefix, label) in zip(axes[0], metrics):
         mean = summary[f"{prefix}_mean"].to_numpy(float)
         err = np.vstack([mean - summary[f"{prefix}_low"].to_numpy(float), summary[f"{prefix}_high"].to_numpy(float) - mean])
-        ax.errorbar(mean, y, xerr=np.nan_to_num(err), fmt="o", capsize=4, clip_on=False)
+        probe = np.isin(np.asarray(cells, dtype=object), list(reference))
+        for rows, style in ((~probe, dict(fmt="o", color="C0")), (probe, dict(fmt="s", color="0.45"))):
+            if rows.any():
+                ax.errorbar(mean[rows], y[rows], xerr=np.nan_to_num(err[:, rows]), capsize=4, clip_on=False, **style)
         ax.set_xlim(*_limits(np.concatenate([mean, summary[f"{prefix}_low"].to_numpy(float),
                                              summary[f"{prefix}_high"].to_numpy(float)])))
         ax.set_yticks(y, cells)

@@ -15,7 +15,7 @@ from bench.report.rundir import RunFolder
 PAPER_RECIPE = "sap-paper"
 # config.yaml keys shown under "Data and features" (the rest of the run's definition is training)
 DATA_KEYS = ("dataset", "data_dir", "manifest", "class_set", "classes", "protocol", "validation", "folds",
-             "backbone", "layers", "vad", "vad_options", "max_duration", "dtype", "grid", "pooler_params")
+             "backbone", "layers", "vad", "vad_options", "max_duration", "dtype", "grid", "pooler_params", "probes")
 
 
 def _show(value) -> str:

@@ -30,8 +30,8 @@ def print_summary(results: pd.DataFrame, run_dir: Path) -> None:
                 click.echo(f"VAD {row['VAD']} found no speech in {row['No speech found']} of {row['Utterances']} "
                            f"utterances ({row['Backbone']}); speech-only poolers used all their frames")
     if (results["status"] == "ok").any():
-        table = summary_table(results)
         check = training_check(results)
+        table = check.reference_last(summary_table(results))
         click.echo("")
         click.echo(table.attrs["caption"])
         shown = pd.DataFrame({
