@@ -53,7 +53,7 @@ def status_lines(status: RunStatus, run: RunFolder) -> list[str]:
         lines.append(f"> - failed: `{rec.get('job', '?')}` ({rec['cell']}, fold {rec['fold']}, seed {rec['seed']}): "
                      f"{str(rec.get('error', '')).splitlines()[0] if pd.notna(rec.get('error')) else 'no error recorded'}")
     if len(failed) > 10:
-        lines.append(f"> - ... and {len(failed) - 10} more (see results.csv)")
+        lines.append(f"> - ... and {len(failed) - 10} more (see jobs/<job>.json, or results.csv once the run ends)")
     return lines + [""]
 
 

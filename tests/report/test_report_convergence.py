@@ -109,3 +109,11 @@ def test_bench_report_console_names_the_under_trained_cell(tmp_path):
     assert result.exit_code == 0, result.output
     assert "5 of 15 trained jobs hit the epoch limit" in result.output
     assert f"under-trained: {SAP} (" in result.output and "--set min_steps=6" in result.output
+
+
+def test_job_records_win_over_a_stale_results_csv(tmp_path):
+    """results.csv is rebuilt only at the end of `bench run`; a resumed run's jobs/ holds more."""
+    root = build_jobs_run(tmp_path / "run")
+    stale = load_run(root).results.head(4)
+    stale.to_csv(root / "results.csv", index=False)
+    assert len(load_run(root).results) == len(UA) * len(SPEAKERS)
