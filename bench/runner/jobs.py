@@ -120,7 +120,16 @@ def _training_columns(result) -> dict:
     return {"epochs": result.history[-1]["epoch"] if result.history else 0, "best_epoch": result.best_epoch,
             "max_epochs": summary.get("max_epochs"), "steps": summary.get("steps"),
             "train_ua": summary.get("train_ua"), "train_loss": summary.get("train_loss"),
-            "still_improving": summary.get("still_improving"), "probe_C": summary.get("probe_C")}
+            "still_improving": summary.get("still_improving"), "probe_C": summary.get("probe_C"),
+            "layer_weights": _layer_weights(result.model)}
+
+
+def _layer_weights(model) -> list[float] | None:
+    """The learned softmax weights over layers of a trained head (None for a fixed layer, probes, the SVM)."""
+    mixing = getattr(model, "mixing", None)
+    if mixing is None or getattr(mixing, "logits", None) is None:
+        return None
+    return [round(float(w), 6) for w in mixing.weights().detach().cpu()]
 
 
 def job_identity(spec: JobSpec) -> dict:

@@ -18,6 +18,7 @@ import yaml
 from bench.errors import BenchError
 from bench.folds import fold_plan, read_plan, write_plan
 from bench.manifest import read_manifest, write_manifest
+from bench.runner.accounting import write_accounting
 from bench.runner.config import check_resumable, environment
 from bench.runner.executors import LocalExecutor, make_executor
 from bench.runner.grid import Cell, expand
@@ -92,6 +93,19 @@ def extract_features(config: dict, manifest: pd.DataFrame, cells: list[Cell], ec
             dtype=config["dtype"])
         echo(f"  ready in {time.perf_counter() - started:.1f} s")
     return stores
+
+
+def report_skips(skipped: pd.DataFrame, total: int, config: dict, echo) -> None:
+    """Print the skip summary; refuse to train when more than ``max_skipped`` of the corpus is gone."""
+    if skipped.empty:
+        return
+    reasons = ", ".join(f"{n} {reason}" for reason, n in skipped["reason"].value_counts().items())
+    echo(f"skipped {len(skipped)} of {total} files ({reasons}); the list is in skipped.csv")
+    share, limit = len(skipped) / max(total, 1), float(config.get("max_skipped", 0.05))
+    if share > limit:
+        raise BenchError(f"{len(skipped)} of {total} files ({share:.0%}) could not be used, more than max_skipped "
+                         f"({limit:.0%}): a wrong --data-dir or a broken copy? See skipped.csv; to train anyway "
+                         f"pass --set max_skipped={min(1.0, round(share + 0.01, 2))}")
 
 
 def _fold_params(config: dict, fold: int) -> dict:
@@ -180,6 +194,7 @@ def run_grid(config: dict, out: Path | None = None, executor: str = "local", wor
     folds, classes = selected_folds(config, plan), sorted(manifest["label"].unique())
     write_config(config, run_dir, sum(len(cell_seeds(c, seeds)) for c in cells) * len(folds), classes)
     stores = extract_features(config, manifest, cells, echo)
+    report_skips(write_accounting(run_dir, stores, manifest), len(manifest), config, echo)
     jobs = build_jobs(config, run_dir, plan, classes, cells, seeds, folds, stores)
     store = ResultsStore(run_dir)
     done = store.statuses()
