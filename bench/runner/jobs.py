@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -41,13 +42,19 @@ class JobSpec:
     pooler_params: dict
     store: Any  # bench.cache.FeatureStore: paths only, memmaps opened lazily
     save_model: bool = False  # keep the trained model in RUN/models/<job>/ (safetensors + config)
+    config_digest: str | None = None  # RunConfig.digest() of the run that made this job
+
+
+def _path_safe(name: str) -> str:
+    """A name as one harmless file-name part: letters, digits, '.', '-' only, never '..'."""
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", name).strip(".-") or "x"
 
 
 def job_id(cell: Cell, seed: int, fold: int) -> str:
     """Readable and unique: ``sr-fbank-webrtc-s0-f03-1a2b3c4d`` (the hash covers the whole cell)."""
     digest = hashlib.sha1(json.dumps([cell.label, seed, fold]).encode()).hexdigest()[:8]
-    backbone = Path(cell.backbone).name.replace("_", "-")
-    return f"{cell.pooler}-{backbone}-{cell.vad}-s{seed}-f{fold:02d}-{digest}"
+    parts = [_path_safe(cell.pooler), _path_safe(Path(cell.backbone).name.replace("_", "-")), _path_safe(cell.vad)]
+    return f"{'-'.join(parts)}-s{seed}-f{fold:02d}-{digest}"
 
 
 @lru_cache(maxsize=4)
@@ -57,7 +64,7 @@ def _run_tables(run_dir: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return manifest, read_plan(Path(run_dir) / "folds.csv")
 
 
-def _utterance_set(manifest: pd.DataFrame, ids: list[str], classes: list[str], store):
+def utterance_set(manifest: pd.DataFrame, ids: list[str], classes: list[str], store):
     from bench.train import UtteranceSet
 
     available = [i for i in ids if i not in store.skipped]
@@ -96,7 +103,8 @@ def job_identity(spec: JobSpec) -> dict:
     """The columns of results.csv that say which job a record is."""
     return {"job": spec.job_id, "cell": spec.cell.label, "backbone": spec.cell.backbone, "vad": spec.cell.vad,
             "pooler": spec.cell.pooler, "protocol": spec.protocol, "fold": spec.fold,
-            "test_speaker": spec.test_speaker, "seed": spec.seed, **dict(spec.cell.hparams)}
+            "test_speaker": spec.test_speaker, "seed": spec.seed, **dict(spec.cell.hparams),
+            "config_digest": spec.config_digest}
 
 
 def run_job(spec: JobSpec, on_epoch=None) -> dict:
@@ -107,7 +115,7 @@ def run_job(spec: JobSpec, on_epoch=None) -> dict:
     try:
         manifest, plan = _run_tables(spec.run_dir)
         ids = split_ids(plan, spec.fold)
-        sets = {role: _utterance_set(manifest, ids[role], spec.classes, spec.store) if ids[role] else None
+        sets = {role: utterance_set(manifest, ids[role], spec.classes, spec.store) if ids[role] else None
                 for role in ("train", "valid", "test")}
         preds, history, epochs, best_epoch = _train_and_predict(spec, sets, on_epoch)
         test = sets["test"]
