@@ -257,7 +257,8 @@ def fold_params(config: RunConfig, fold: int) -> dict | None:
     file lacks that fold."""
     params = config.params or {}
     if isinstance(params.get("folds"), dict):
-        chosen = params["folds"].get(int(fold))
+        per_fold = params["folds"]  # int keys, or str keys after a round trip through JSON
+        chosen = per_fold.get(int(fold), per_fold.get(str(fold)))
         return None if chosen is None else dict(chosen)
     return {k: v for k, v in params.items() if k not in PARAMS_INFO}
 

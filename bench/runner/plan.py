@@ -310,7 +310,7 @@ def _folds(config: RunConfig, manifest: pd.DataFrame, problems: Problems) -> tup
                             f"the parameters were tuned; leave them out of folds")
     lacking = [f for f in folds if fold_params(config, f) is None]
     if lacking:
-        covered = sorted((config.params or {}).get("folds") or {})
+        covered = sorted(int(f) for f in (config.params or {}).get("folds") or {})
         problems.append(f"--params has per-fold parameters but none for folds {lacking}; it covers folds {covered}: "
                         f"run those only with --set folds={','.join(map(str, covered))}")
     return table, folds

@@ -21,7 +21,8 @@ from runner_fixtures import numbers, tiny_config
 def reference_run(tiny_manifest, cache_dir, tmp_path_factory):
     """An uninterrupted run of 2 poolers x 2 seeds x 4 folds, in this process."""
     out = tmp_path_factory.mktemp("reference")
-    run_dir, results = run_grid(tiny_config(tiny_manifest, cache_dir), out, echo=lambda *_: None)
+    outcome = run_grid(tiny_config(tiny_manifest, cache_dir), out, echo=lambda *_: None)
+    run_dir, results = outcome.run_dir, outcome.results
     return run_dir, results
 
 
@@ -52,7 +53,7 @@ def test_grid_writes_the_run_folder_contract(reference_run):
 def test_same_command_again_runs_nothing(reference_run, tiny_manifest, cache_dir):
     run_dir, results = reference_run
     stamps = {p: p.stat().st_mtime_ns for p in (run_dir / "jobs").glob("*.json")}
-    _, again = run_grid(tiny_config(tiny_manifest, cache_dir), run_dir, echo=lambda *_: None)
+    again = run_grid(tiny_config(tiny_manifest, cache_dir), run_dir, echo=lambda *_: None).results
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
     pd.testing.assert_frame_equal(numbers(again), numbers(results))
 
@@ -67,21 +68,21 @@ def test_a_failing_job_is_recorded_and_the_rest_finish(tiny_manifest, cache_dir,
 
     monkeypatch.setattr(bench.train, "fit", flaky_fit)
     config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap,sap-noattn", "seeds=0,1"), sets=("folds=0",))
-    _, results = run_grid(config, tmp_path, echo=lambda *_: None)
+    results = run_grid(config, tmp_path, echo=lambda *_: None).results
     failed = results[results["status"] == "failed"]
     assert len(results) == 4 and len(failed) == 1
     assert "simulated out-of-memory" in failed["error"].iloc[0]
     monkeypatch.setattr(bench.train, "fit", real_fit)
-    _, skipped = run_grid(config, tmp_path, echo=lambda *_: None)  # failed jobs stay failed ...
+    skipped = run_grid(config, tmp_path, echo=lambda *_: None).results  # failed jobs stay failed ...
     assert (skipped["status"] == "failed").sum() == 1
-    _, retried = run_grid(config, tmp_path, retry_failed=True, echo=lambda *_: None)  # ... until retried
+    retried = run_grid(config, tmp_path, retry_failed=True, echo=lambda *_: None).results  # ... until retried
     assert (retried["status"] == "ok").all()
 
 
 def test_sigkill_and_resume_loses_nothing_and_repeats_nothing(reference_run, tiny_manifest, cache_dir, tmp_path):
     out = tmp_path / "run"
     argv = [sys.executable, "-m", "bench", "run", "--manifest", str(tiny_manifest), "--backbone", "fbank", "--vad", "energy",
-            "--cache-dir", str(cache_dir), "--set", "epochs=3", "--set", "batch_size=8",
+            "--cache-dir", str(cache_dir), "--set", "epochs=3", "batch_size=8", "probes=false",
             "--grid", "poolers=gap,sap-noattn", "seeds=0,1", "--out", str(out)]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
@@ -101,7 +102,7 @@ def test_sigkill_and_resume_loses_nothing_and_repeats_nothing(reference_run, tin
 
 def test_dask_local_cluster_gives_the_same_numbers(reference_run, tiny_manifest, cache_dir, tmp_path):
     config = tiny_config(tiny_manifest, cache_dir, sets=("folds=0,1",))
-    _, results = run_grid(config, tmp_path, executor="dask", workers=2, echo=lambda *_: None)
+    results = run_grid(config, tmp_path, executor="dask", workers=2, echo=lambda *_: None).results
     reference = reference_run[1]
     expected = reference[reference["fold"].isin([0, 1])]
     pd.testing.assert_frame_equal(numbers(results), numbers(expected))
@@ -109,7 +110,8 @@ def test_dask_local_cluster_gives_the_same_numbers(reference_run, tiny_manifest,
 
 def test_saved_models_serve_bench_predict(tiny_manifest, cache_dir, tmp_path):
     config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=sap",), sets=("folds=0", "save_models=true"))
-    run_dir, results = run_grid(config, tmp_path, echo=lambda *_: None)
+    outcome = run_grid(config, tmp_path, echo=lambda *_: None)
+    run_dir, results = outcome.run_dir, outcome.results
     (job,) = results["job"]
     model_dir = run_dir / "models" / job
     wav = pd.read_csv(tiny_manifest)["path"].iloc[0]
