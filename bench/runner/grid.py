@@ -18,6 +18,9 @@ from bench.errors import BenchError
 AXES = {"poolers": "poolers", "pooler": "poolers", "backbones": "backbones", "backbone": "backbones",
         "vads": "vads", "vad": "vads", "seeds": "seeds", "seed": "seeds"}
 DEFAULT_POOLERS = ["gap", "sap", "sr"]
+# Keys whose values are names or paths: kept as text ("none" is the VAD, not None).
+TEXT_KEYS = {"poolers", "backbones", "vads", "dataset", "data_dir", "manifest", "class_set", "protocol", "validation",
+             "backbone", "vad", "cache_dir", "recipe", "dtype"}
 
 
 def parse_value(text: str):
@@ -43,7 +46,8 @@ def parse_assignments(items: list[str], what: str = "--grid") -> dict[str, list]
             raise BenchError(f"{what} takes KEY=V1,V2 items, got {item!r} (e.g. poolers=gap,sap,sr)")
         key, values = item.split("=", 1)
         key = AXES.get(key.strip(), key.strip()) if what == "--grid" else key.strip()
-        parsed = [parse_value(v) for v in values.split(",") if v.strip()]
+        parse = str.strip if key in TEXT_KEYS else parse_value
+        parsed = [parse(v) for v in values.split(",") if v.strip()]
         if not parsed:
             raise BenchError(f"{what} item {item!r} lists no values")
         if key in grid:
