@@ -1,8 +1,8 @@
 """What the cache already holds, found without reading audio or building a model (for plans).
 
     backbone_spec(name, cache_dir, dtype)          BackboneSpec from the identity memo, or None
-    cached_count(paths, backbone, layers, vad, vad_options, max_duration, cache_dir, dtype)
-        -> utterances whose features and speech mask are both cached, or None when unknown
+    cached_count(paths, request)   utterances of ``paths`` whose features and speech mask are both
+                                   cached for ``request`` (a FeatureRequest), or None when unknown
 
 Nothing here writes: folders are located with the same keys ``FeatureCache`` uses, and audio
 digests come only from the digest memo (a file never hashed counts as not cached).
@@ -31,18 +31,18 @@ def backbone_spec(name: str, cache_dir=None, dtype=None) -> BackboneSpec | None:
         return None
 
 
-def cached_count(paths: list[str], backbone: str, layers, vad: str, vad_options: dict, max_duration,
-                 cache_dir=None, dtype=None) -> int | None:
+def cached_count(paths: list[str], request) -> int | None:
     """How many of ``paths`` have both features and a speech mask in the cache."""
     import bench.vad
     from bench.cache.extract import resolve_layers
 
-    spec = backbone_spec(backbone, cache_dir, dtype)
+    root = _root(request.cache_dir)
+    spec = backbone_spec(str(request.backbone), request.cache_dir, request.dtype)
     if spec is None:
-        return 0 if not _root(cache_dir).is_dir() else None
-    root = _root(cache_dir)
-    prep = keys.preprocessing(max_duration)
-    chosen = resolve_layers(layers, spec.num_layers)
+        return 0 if not root.is_dir() else None
+    prep = keys.preprocessing(request.max_duration)
+    chosen = resolve_layers(request.layers, spec.num_layers)
+    vad, vad_options = request.vad, request.vad_options
     features = root / "features" / keys.short_digest(keys.features_description(spec.identity, chosen, prep))
     masks = root / "masks" / keys.short_digest(keys.mask_description(bench.vad.create(vad, **vad_options).identity, prep))
     index = DigestIndex(root / "digests")

@@ -96,6 +96,13 @@ class RunConfig:
     def options_of_vad(self, vad: str) -> dict:
         return dict(self.vad_options.get(vad) or {})
 
+    def feature_request(self, backbone: str, vad: str, vad_options: dict):
+        """What the feature cache must hold for one feature set of this run."""
+        from bench.cache.extract import FeatureRequest
+
+        return FeatureRequest(backbone, vad=vad, vad_options=dict(vad_options), layers=self.layers,
+                              max_duration=self.max_duration, cache_dir=self.cache_dir, dtype=self.dtype)
+
 
 SECTIONS = ("train", "pooler_options", "vad_options", "grid", "params")
 TOP_LEVEL = tuple(f.name for f in fields(RunConfig) if f.name not in SECTIONS)

@@ -325,5 +325,5 @@ def _cached_count(config: RunConfig, fs: FeatureSet, manifest: pd.DataFrame) -> 
     from bench.cache.status import cached_count
 
     options = {**config.options_of_vad(fs.vad), **fs.vad_options}
-    return cached_count(manifest["path"].astype(str).tolist(), fs.backbone, config.layers, fs.vad, options,
-                        resolved_max_duration(config), config.cache_dir, config.dtype)
+    request = config.feature_request(fs.backbone, fs.vad, options)
+    return cached_count(manifest["path"].astype(str).tolist(), request)

@@ -65,12 +65,10 @@ def extract_features(plan: RunPlan, echo) -> dict:
 
     config, stores = plan.config, {}
     for fs in plan.feature_sets:
-        options = {**config.options_of_vad(fs.vad), **fs.vad_options}
+        options = {**config.options_of_vad(fs.vad), **fs.vad_options}  # the cell's grid values win
         echo(f"features: {fs.backbone} + VAD {fs.vad}" + "".join(f" {k}={v}" for k, v in sorted(fs.vad_options.items())))
         started = time.perf_counter()
-        stores[fs.key] = extract_corpus(plan.manifest, backbone=fs.backbone, layers=config.layers, vad=fs.vad,
-                                        vad_options=options, cache_dir=config.cache_dir,
-                                        max_duration=config.max_duration, dtype=config.dtype)
+        stores[fs.key] = extract_corpus(plan.manifest, config.feature_request(fs.backbone, fs.vad, options))
         echo(f"  ready in {time.perf_counter() - started:.1f} s")
     return stores
 
