@@ -58,15 +58,17 @@ class RunFolder:
 
     def resumes(self, config: RunConfig) -> bool:
         """Whether this folder was set up completely by the same configuration."""
-        return self.recorded().get("config_digest") == config.digest() and (self.path / "manifest.csv").is_file()
+        complete = all((self.path / name).is_file() for name in SETUP_FILES)
+        return complete and self.recorded().get("config_digest") == config.digest()
 
     def state(self, config: RunConfig) -> str:
-        """'new' (nothing set up), 'resume' (same configuration) or 'replace' (nothing finished)."""
+        """'new' (nothing set up, or set-up files missing), 'resume' (same configuration) or
+        'replace' (another configuration, but nothing finished)."""
         recorded = self.recorded()
         if not recorded:
             return "new"
         if recorded.get("config_digest") == config.digest():
-            return "resume"
+            return "resume" if self.resumes(config) else "new"
         finished = sum(1 for r in ResultsStore(self.path).records().values() if r.get("status") == "ok")
         if finished:
             old = {k: v for k, v in recorded.items() if k not in RECORDED}

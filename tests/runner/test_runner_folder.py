@@ -63,6 +63,18 @@ def test_an_interrupted_setup_is_simply_set_up_again(tiny_manifest, cache_dir, t
     assert not list(out.glob(".*.tmp"))  # the atomic writer left no temporary file
 
 
+def test_lost_setup_files_are_written_again_and_finished_jobs_kept(tiny_manifest, cache_dir, tmp_path):
+    out = tmp_path / "run"
+    config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap",), sets=("folds=0,1",))
+    run_grid(config, out, echo=_quiet)
+    stamps = {p: p.stat().st_mtime_ns for p in (out / "jobs").glob("*.json")}
+    (out / "folds.csv").unlink()
+    messages = []
+    again = run_grid(config, out, echo=messages.append)
+    assert (out / "folds.csv").is_file() and (again.results["status"] == "ok").all()
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps and any("2 already done" in m for m in messages)
+
+
 def test_a_folder_where_nothing_finished_takes_a_corrected_command(tiny_manifest, cache_dir, tmp_path, monkeypatch):
     import bench.train
 
