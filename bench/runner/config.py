@@ -29,7 +29,6 @@ import yaml
 from bench.errors import BenchError
 from bench.runner.grid import AXES, parse_assignments
 
-<<<<<<< HEAD
 # Keys config.yaml records beside the configuration; read back, they are ignored.
 RECORDED = ("config_digest", "classes", "expected_jobs", "recipe_overrides", "environment")
 # Options that may differ between a run and its resumption without changing any number.
@@ -107,32 +106,6 @@ class RunConfig:
 
 SECTIONS = ("train", "pooler_options", "vad_options", "grid", "params")
 TOP_LEVEL = tuple(f.name for f in fields(RunConfig) if f.name not in SECTIONS)
-=======
-DEFAULTS = {
-    "dataset": "demo",
-    "data_dir": None,
-    "manifest": None,  # a manifest CSV instead of dataset + data_dir
-    "class_set": None,
-    "protocol": "loso",
-    "validation": None,
-    "backbone": None,  # None: fbank for the demo (offline), wavlm-large otherwise
-    "vad": "webrtc",  # the SAP paper's VAD
-    "vad_options": {},
-    "folds": None,  # None: every fold of the plan; a list runs only those folds
-    "layers": None,  # None: all hidden states of the backbone
-    "max_duration": "auto",  # "auto": the corpus's default truncation (IEMOCAP 19 s, KEMDy19 16 s)
-    "cache_dir": None,  # None: the user cache folder
-    "dtype": None,
-    "save_models": False,  # true: each finished job saves its model to RUN/models/<job>/ (for bench predict)
-    "probes": True,  # convex reference probes (logistic regression on gap / sap-noattn / stats vectors)
-    "grid": {},
-    "train": {},  # TrainConfig overrides shared by every job
-    "pooler_params": {},  # pooler hyper-parameters shared by every job
-    "params": {},  # tuned parameters from --params (global or per fold)
-}
-# What may differ between a run and its resumption without changing any number.
-NOT_DECIDING = {"executor", "workers", "retry_failed", "environment", "out", "expected_jobs", "classes", "save_models"}
->>>>>>> main
 
 
 def train_fields() -> set[str]:
