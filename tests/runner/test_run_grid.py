@@ -128,3 +128,15 @@ def test_saved_models_serve_bench_predict(tiny_manifest, cache_dir, tmp_path):
     assert utt in stored.index, "the first utterance belongs to fold 0's test speaker"
     for name, p in probabilities.items():
         assert p == pytest.approx(stored.loc[utt, f"prob_{name}"], abs=0.02)
+
+
+def test_probe_cells_run_once_per_backbone_and_vad_with_the_first_seed(tiny_manifest, cache_dir, tmp_path):
+    from bench.train.probes import PROBES
+
+    config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap", "seeds=3,4"), sets=("folds=0",))
+    config.probes = True
+    results = run_grid(config, tmp_path, echo=lambda *_: None).results
+    probes = results[results["pooler"].isin(list(PROBES))]
+    assert sorted(probes["cell"]) == sorted(f"fbank|energy|{name}" for name in PROBES)
+    assert (probes["seed"] == 3).all() and (probes["status"] == "ok").all() and (probes["epochs"] == 0).all()
+    assert len(results) == 2 + len(PROBES)
