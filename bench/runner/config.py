@@ -147,10 +147,10 @@ def _apply_setting(config: dict, key: str, value, where: str, problems: Problems
     if scoped:
         section = "pooler_options" if scoped[0] == "pooler" else "vad_options"
         config[section].setdefault(scoped[1], {})[scoped[2]] = value
+    elif key in TOP_LEVEL:  # before training fields: `backbone` and `layers` are run options here
+        config[key] = value
     elif key in train_fields():
         config["train"][key] = value
-    elif key in TOP_LEVEL:
-        config[key] = value
     else:
         problems.append(_unscoped_hint(key) or
                         f"{where} {key}: unknown option; use a run option ({', '.join(TOP_LEVEL)}), a training option "

@@ -12,3 +12,17 @@ def tiny_config(manifest, cache_dir, grid=("poolers=gap,sap-noattn", "seeds=0,1"
 
 def numbers(results: pd.DataFrame) -> pd.DataFrame:
     return results.sort_values("job")[["job", "status", "ua", "wa", "macro_f1", "epochs"]].reset_index(drop=True)
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    """`bench ARGV...` in this process through the console entry point: (exit status, stdout, stderr)."""
+    from bench.cli import main
+
+    capsys.readouterr()
+    try:
+        main(list(argv))
+        rc = 0
+    except SystemExit as exc:
+        rc = exc.code if isinstance(exc.code, int) else 1
+    captured = capsys.readouterr()
+    return rc, captured.out, captured.err

@@ -140,3 +140,15 @@ def test_probe_cells_run_once_per_backbone_and_vad_with_the_first_seed(tiny_mani
     assert sorted(probes["cell"]) == sorted(f"fbank|energy|{name}" for name in PROBES)
     assert (probes["seed"] == 3).all() and (probes["status"] == "ok").all() and (probes["epochs"] == 0).all()
     assert len(results) == 2 + len(PROBES)
+
+
+def test_a_runs_own_config_yaml_resumes_it(reference_run, tmp_path):
+    from bench.runner.config import resolve
+
+    run_dir, results = reference_run
+    stamps = {p: p.stat().st_mtime_ns for p in (run_dir / "jobs").glob("*.json")}
+    config = resolve({}, str(run_dir / "config.yaml"))
+    assert config.digest() == yaml.safe_load((run_dir / "config.yaml").read_text())["config_digest"]
+    again = run_grid(config, run_dir, echo=lambda *_: None).results
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps  # nothing ran again
+    pd.testing.assert_frame_equal(numbers(again), numbers(results))

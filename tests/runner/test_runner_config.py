@@ -70,12 +70,13 @@ def test_unknown_recipe_and_training_keys_in_a_file(tmp_path):
 
 def test_config_yaml_round_trips(tmp_path):
     config = resolve({"dataset": "demo", "recipe": "sap-paper"}, None,
-                     ["epochs=3", "pooler.sap.heads=4", "vad.webrtc.aggressiveness=1", "folds=0,1", "max_duration=2.5"],
+                     ["backbone=tiny-wavlm", "layers=0,2", "epochs=3", "pooler.sap.heads=4", "vad.webrtc.aggressiveness=1", "folds=0,1", "max_duration=2.5"],
                      ["poolers=gap,sap", "pooler.sap.heads=2,4", "seeds=0,1"])
     path = tmp_path / "config.yaml"
     path.write_text(to_yaml(config, classes=["a", "b"], expected_jobs=12, environment={"python": "3"}))
     again = resolve({}, str(path))
     assert again == config and again.digest() == config.digest()
+    assert (again.backbone, again.layers) == ("tiny-wavlm", [0, 2])  # run options, not the fine-tune fields
     recorded = yaml.safe_load(path.read_text())
     assert recorded["config_digest"] == config.digest() and recorded["recipe"] == "sap-paper"
     assert recorded["recipe_overrides"] == {"epochs": 3}  # what differs from the named recipe

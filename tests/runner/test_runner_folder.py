@@ -12,7 +12,7 @@ from bench.runner.folder import RunFolder
 from bench.runner.jobs import job_id
 from bench.runner.grid import Cell
 from bench.runner.run import run_grid
-from runner_fixtures import tiny_config
+from runner_fixtures import run_cli, tiny_config
 
 
 def _quiet(*_):
@@ -102,15 +102,16 @@ def test_job_file_names_are_sanitised():
     assert name.startswith("escaped-my-ckpt-we-ird-s0-f03-")
 
 
-def test_bench_run_exits_1_when_a_job_fails_and_says_how_to_retry(tiny_manifest, cache_dir, tmp_path):
+def test_bench_run_exits_1_when_a_job_fails_and_says_how_to_retry(tiny_manifest, cache_dir, tmp_path, capsys,
+                                                                  monkeypatch):
     out = tmp_path / "run"
-    common = [sys.executable, "-m", "bench", "run", "--manifest", str(tiny_manifest), "--backbone", "fbank",
-              "--vad", "energy", "--cache-dir", str(cache_dir), "--set", "folds=0", "probes=false"]
-    args = [*common, "pooler.svm.C=-1", "--grid", "poolers=gap,svm", "--out", str(out)]  # C < 0: sklearn refuses it
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 1, proc.stderr
-    assert "error: 1 of 2 job(s) failed; run them again with:" in proc.stderr
-    assert "--retry-failed" in proc.stderr.splitlines()[-1] and str(out) in proc.stderr.splitlines()[-1]
-    ok = subprocess.run([*common, "--grid", "poolers=gap", "--out", str(tmp_path / "ok")], capture_output=True,
-                        text=True, timeout=300)
-    assert ok.returncode == 0, ok.stderr
+    argv = ["run", "--manifest", str(tiny_manifest), "--backbone", "fbank", "--vad", "energy", "--cache-dir",
+            str(cache_dir), "--set", "folds=0", "epochs=3", "min_steps=0", "probes=false",
+            "pooler.svm.C=-1",  # C < 0: sklearn refuses it
+            "--grid", "poolers=gap,svm", "--out", str(out)]
+    monkeypatch.setattr(sys, "argv", ["bench", *argv])
+    rc, _, stderr = run_cli(capsys, *argv)
+    assert rc == 1, stderr
+    assert "error: 1 of 2 job(s) failed; run them again with:" in stderr
+    retry = stderr.strip().splitlines()[-1].split()
+    assert retry[0] == "bench" and retry[1:-1] == argv and retry[-1] == "--retry-failed"

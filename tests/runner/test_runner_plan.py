@@ -1,7 +1,5 @@
 """The planning step: everything is checked before any folder is written or any audio is read."""
 
-import subprocess
-import sys
 import time
 
 import pytest
@@ -11,7 +9,7 @@ import bench.audio
 import bench.cache.extract
 from bench.runner.config import PlanError, Problems, resolve
 from bench.runner.run import prepare, run_grid
-from runner_fixtures import tiny_config
+from runner_fixtures import run_cli, tiny_config
 
 
 def _tiny_args(manifest, cache_dir):
@@ -30,17 +28,17 @@ def no_audio(monkeypatch):
     monkeypatch.setattr(bench.cache.extract, "extract_corpus", refuse)
 
 
-def test_a_misspelled_pooler_fails_fast_and_writes_nothing(tiny_manifest, cache_dir, tmp_path, no_audio):
+def test_a_misspelled_pooler_fails_fast_and_writes_nothing(tiny_manifest, cache_dir, tmp_path, no_audio, capsys):
     out = tmp_path / "run"
     started = time.perf_counter()  # modules are imported already: this is the planning step's own time
     with pytest.raises(PlanError, match="unknown pooler 'sapp'; valid poolers: asp, cnn, gap"):
         run_grid(tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap,sapp",)), out, echo=lambda *_: None)
     assert time.perf_counter() - started < 5
     assert not out.exists()
-    proc = subprocess.run([sys.executable, "-m", "bench", "run", *_tiny_args(tiny_manifest, cache_dir),
-                           "--grid", "poolers=gap,sapp", "--out", str(out)], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and "error: the run was not started: 1 problem(s) found" in proc.stderr
-    assert "unknown pooler 'sapp'" in proc.stderr
+    rc, _, stderr = run_cli(capsys, "run", *_tiny_args(tiny_manifest, cache_dir), "--grid", "poolers=gap,sapp",
+                            "--out", str(out))
+    assert rc == 2 and "error: the run was not started: 1 problem(s) found" in stderr
+    assert "unknown pooler 'sapp'" in stderr
     assert not out.exists()
 
 
@@ -95,13 +93,12 @@ def test_pooler_ranges_use_the_backbone_width_once_known(tiny_manifest, cache_di
     assert "divide the feature width 80" in problem
 
 
-def test_dry_run_prints_the_plan_and_writes_nothing(tiny_manifest, cache_dir, tmp_path):
+def test_dry_run_prints_the_plan_and_writes_nothing(tiny_manifest, cache_dir, tmp_path, no_audio, capsys):
     out = tmp_path / "run"
-    args = [sys.executable, "-m", "bench", "run", *_tiny_args(tiny_manifest, cache_dir), "--grid", "poolers=gap,sap",
-            "pooler.sap.heads=4,8", "seeds=0,1", "--out", str(out), "--dry-run"]
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.splitlines()
+    rc, stdout, stderr = run_cli(capsys, "run", *_tiny_args(tiny_manifest, cache_dir), "--grid", "poolers=gap,sap",
+                                 "pooler.sap.heads=4,8", "seeds=0,1", "--out", str(out), "--dry-run")
+    assert rc == 0, stderr
+    lines = stdout.splitlines()
     assert "cells: 6" in lines  # gap, sap x 2 heads, 3 probes
     assert "  fbank|energy|sap|heads=8  (2 seed(s) x 4 folds)" in lines
     assert "  fbank|energy|probe-gap  (1 seed(s) x 4 folds)" in lines

@@ -1,12 +1,10 @@
 """--recipe on the run configuration and `bench list recipes`."""
 
-import subprocess
-import sys
-
 import yaml
 
 from bench.runner.config import resolve, to_yaml
 from bench.train.recipes import DEFAULT_RECIPE, RECIPES
+from runner_fixtures import run_cli
 
 
 def test_recipe_values_are_resolved_and_recorded(tmp_path):
@@ -18,11 +16,11 @@ def test_recipe_values_are_resolved_and_recorded(tmp_path):
     assert resolve({}).recipe == DEFAULT_RECIPE and resolve({}).train == RECIPES[DEFAULT_RECIPE].resolved()
 
 
-def test_bench_list_recipes_names_each_recipe_and_its_values():
-    proc = subprocess.run([sys.executable, "-m", "bench", "list", "recipes"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
+def test_bench_list_recipes_names_each_recipe_and_its_values(capsys):
+    rc, stdout, stderr = run_cli(capsys, "list", "recipes")
+    assert rc == 0, stderr
     for name, recipe in RECIPES.items():
-        assert any(line.startswith(f"{name}") for line in proc.stdout.splitlines())
+        assert any(line.startswith(f"{name}") for line in stdout.splitlines())
         for key, value in recipe.train.items():
-            assert f"{key}={value}" in proc.stdout
-    assert f"{DEFAULT_RECIPE} (default)" in proc.stdout
+            assert f"{key}={value}" in stdout
+    assert f"{DEFAULT_RECIPE} (default)" in stdout
