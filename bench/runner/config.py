@@ -278,6 +278,11 @@ def job_options(config: RunConfig, cell, fold: int) -> tuple[dict, dict]:
     tuned_pooler = (config.params or {}).get("pooler")
     train = {**config.train, **{k: v for k, v in tuned.items() if not k.startswith("pooler.")},
              **cell.training_overrides()}
+    if train.get("mode") == "finetune":  # the model holds the backbone: the cell's, with the run's layers
+        train["backbone"] = train.get("backbone") or cell.backbone
+        if train.get("layers") is None and config.layers not in (None, "all"):
+            layers = config.layers
+            train["layers"] = [int(i) for i in (layers.split(",") if isinstance(layers, str) else layers)]
     pooler = {**config.options_of_pooler(cell.pooler),
               **({k[len("pooler."):]: v for k, v in tuned.items() if k.startswith("pooler.")}
                  if tuned_pooler == cell.pooler else {}),

@@ -77,15 +77,29 @@ def build_jobs(plan: RunPlan, run_dir: Path, stores: dict) -> list[JobSpec]:
     config, table = plan.config, plan.fold_table
     test_speakers = table[table["role"] == "test"].groupby("fold")["speaker"].agg(lambda s: " ".join(sorted(set(s))))
     digest = config.digest()
+    paths = dict(zip(plan.manifest["id"].astype(str), plan.manifest["path"].astype(str)))
     jobs = []
     for cell in plan.cells:
         for seed in plan.seeds_of(cell):
             for fold in plan.folds:
                 train, pooler = job_options(config, cell, fold)
+                store = _training_store(train, stores[cell.features], paths, config.max_duration)
                 jobs.append(JobSpec(job_id(cell, seed, fold), str(run_dir), cell, seed, fold, config.protocol,
-                                    test_speakers[fold], plan.classes, train, pooler, stores[cell.features],
+                                    test_speakers[fold], plan.classes, train, pooler, store,
                                     save_model=bool(config.save_models), config_digest=digest))
     return jobs
+
+
+def _training_store(train: dict, features, paths: dict, max_duration):
+    """What a job trains on: the cached features (frozen mode), or in fine-tune mode the audio
+    with the cached speech masks (``WaveStore``), skipping what extraction skipped."""
+    if train.get("mode") != "finetune":
+        return features
+    from bench.train import WaveStore
+
+    store = WaveStore(paths, features, max_duration)
+    store.skipped = features.skipped
+    return store
 
 
 def run_grid(config: RunConfig, out: Path | None = None, executor: str = "local", workers: int = 1,

@@ -152,3 +152,24 @@ def test_a_runs_own_config_yaml_resumes_it(reference_run, tmp_path):
     again = run_grid(config, run_dir, echo=lambda *_: None).results
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps  # nothing ran again
     pd.testing.assert_frame_equal(numbers(again), numbers(results))
+
+
+def test_the_paper_recipe_fine_tunes_the_cells_backbone_on_audio(tiny_manifest, cache_dir, tmp_path, monkeypatch):
+    from bench.runner.config import resolve
+    from bench.train import WaveStore
+
+    real_fit, seen = bench.train.fit, []
+
+    def recording_fit(train, valid, classes, pooler, pooler_params=None, config=None, seed=0, on_epoch=None):
+        seen.append((config, type(train.store)))
+        return real_fit(train, valid, classes, pooler, pooler_params, config, seed=seed, on_epoch=on_epoch)
+
+    monkeypatch.setattr(bench.train, "fit", recording_fit)
+    config = resolve({"manifest": str(tiny_manifest), "backbone": "tiny-wavlm", "vad": "energy",
+                      "cache_dir": str(cache_dir), "recipe": "sap-paper"}, None,
+                     ["epochs=1", "batch_size=8", "folds=0", "probes=false", "layers=0,2"], ["poolers=gap"])
+    results = run_grid(config, tmp_path, echo=lambda *_: None).results
+    assert (results["status"] == "ok").all(), results["error"].tolist()
+    ((train_config, store_type),) = seen
+    assert (train_config.mode, train_config.backbone, train_config.layers) == ("finetune", "tiny-wavlm", [0, 2])
+    assert train_config.lr == 3e-5 and store_type is WaveStore  # the paper's lr; audio, not cached features
