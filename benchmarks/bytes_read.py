@@ -11,7 +11,7 @@ code paths `bench run` uses:
 
 - ``reads``: stacks read from the memmaps batch by batch (the corpus exceeds the memory budget);
 - ``resident``: the whole store held in memory once per process (it fits ``memory_budget_gb``);
-- ``layer=12``: one fixed layer (``--set layer=12``), read batch by batch.
+- ``layer=L//2``: one fixed layer (``--set layer=12`` for WavLM Large), read batch by batch.
 
 Linear poolers (gap) never read frames after the per-utterance statistics, which every job of
 the process shares. The projection multiplies by ``scale`` (utterances) and by the epochs of a
@@ -24,6 +24,7 @@ import argparse
 import hashlib
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -38,19 +39,29 @@ from bench.train import feeders, utterance_stats  # noqa: E402
 IEMOCAP_UTTERANCES = 5531
 
 
-class CountingStore:
-    """A FeatureStore that counts the feature bytes it hands out (``load``)."""
+class Counter:
+    """Counts the bytes of cached arrays the training code materialises: every copy out of a
+    memmap (``bench.train.feeders._tensor``: batches, resident loads) and every stack the
+    per-utterance statistics read (``bench.train.utterance_stats._one``)."""
 
-    def __init__(self, store: FeatureStore):
-        self.inner, self.bytes = store, 0
+    def __init__(self):
+        self.bytes = 0
+        self._tensor, self._one = feeders._tensor, utterance_stats._one
 
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
+    def __enter__(self):
+        def tensor(array):
+            self.bytes += np.asarray(array).nbytes
+            return self._tensor(array)
 
-    def load(self, utt_id):
-        feats, speech = self.inner.load(utt_id)
-        self.bytes += feats.nbytes
-        return feats, speech
+        def one(feats, speech):
+            self.bytes += np.asarray(feats).nbytes + np.asarray(speech).nbytes
+            return self._one(feats, speech)
+
+        feeders._tensor, utterance_stats._one = tensor, one
+        return self
+
+    def __exit__(self, *exc):
+        feeders._tensor, utterance_stats._one = self._tensor, self._one
 
 
 def synthetic_store(root: Path, n: int, layers: int, dim: int, seed: int = 0) -> tuple[FeatureStore, np.ndarray]:
@@ -71,25 +82,23 @@ def synthetic_store(root: Path, n: int, layers: int, dim: int, seed: int = 0) ->
 
 def job_bytes(store: FeatureStore, pooler: str, budget_gb: float, layer: int | None) -> tuple[int, int]:
     """(bytes read in the first epoch, in the second) of one job on 80% / 10% train / valid."""
-    feeders._RESIDENT.clear()
-    utterance_stats._MEMO.clear()
-    counting = CountingStore(store)
     ids = store.ids
     n_train, n_valid = int(0.8 * len(ids)), int(0.1 * len(ids))
     labels = np.arange(len(ids)) % 4
 
     def part(a, b):
-        return UtteranceSet(ids[a:b], labels[a:b], None, None, counting)
+        return UtteranceSet(ids[a:b], labels[a:b], None, None, store)
 
     train, valid = part(0, n_train), part(n_train, n_train + n_valid)
     per_epoch = []
     for epochs in (1, 2):
         feeders._RESIDENT.clear()
         utterance_stats._MEMO.clear()
-        counting.bytes = 0
         config = TrainConfig(epochs=epochs, min_steps=0, memory_budget_gb=budget_gb, layer=layer, device="cpu")
-        fit(train, valid, ["a", "b", "c", "d"], pooler, {"heads": 8} if pooler in ("sap", "sr") else {}, config)
-        per_epoch.append(counting.bytes)
+        with Counter() as counter, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # no valence/arousal in the synthetic store
+            fit(train, valid, ["a", "b", "c", "d"], pooler, {"heads": 8} if pooler in ("sap", "sr") else {}, config)
+        per_epoch.append(counter.bytes)
     return per_epoch[0], per_epoch[1] - per_epoch[0]
 
 
@@ -107,18 +116,19 @@ def main() -> None:
         total = sum(np.load(store.feature_path(i), mmap_mode="r").nbytes for i in store.ids)
         print(f"synthetic store: {n} utterances ({seconds.sum() / 3600:.2f} h), L={args.layers}, D={args.dim}, "
               f"{total / 2**30:.2f} GiB fp16 (x{args.scale} = {total * args.scale / 2**30:.0f} GiB at IEMOCAP's size)\n")
-        print("| pooler | path | first epoch GiB | each further epoch GiB | per epoch at full size GiB | "
+        print("| pooler | path | first epoch MiB | each further epoch MiB | per epoch at full size GiB | "
               "30-epoch job at full size GiB |")
         print("|---|---|---|---|---|---|")
         big = total / 2**30 * 2  # a budget the scaled store fits
         for pooler in args.poolers.split(","):
-            paths = [("reads", 0.0, None), ("resident", big, None), ("layer=12 reads", 0.0, 12)]
+            fixed = args.layers // 2
+            paths = [("reads", 0.0, None), ("resident", big, None), (f"layer={fixed} reads", 0.0, fixed)]
             for name, budget, layer in paths:
                 if pooler == "gap" and name != "reads":
                     continue  # linear: the statistics are all it reads, whatever the path
                 first, each = job_bytes(store, pooler, budget, layer)
                 full = each * args.scale
-                print(f"| {pooler} | {name} | {first / 2**30:.2f} | {each / 2**30:.2f} | {full / 2**30:.1f} | "
+                print(f"| {pooler} | {name} | {first / 2**20:.1f} | {each / 2**20:.1f} | {full / 2**30:.1f} | "
                       f"{(first + 29 * each) * args.scale / 2**30:.0f} |", flush=True)
 
 
