@@ -23,6 +23,7 @@ from bench.cache import keys
 from bench.cache.digests import DigestIndex
 from bench.cache.feature_cache import FeatureCache
 from bench.cache.identities import BackboneSpec, IdentityMemo, backbone_request
+from bench.cache.integrity import discard
 from bench.cache.store import FeatureStore
 from bench.datasets.base import Skipped
 from bench.errors import AudioError, BenchError
@@ -158,10 +159,17 @@ def extract_corpus(manifest, backbone, layers=None, vad: str = "webrtc", vad_opt
 
     skipped: dict[str, Skipped] = {}
     utts = _digest_all(_utterances(frame, max_duration), DigestIndex(cache.root / "digests"), skipped, progress)
-    todo = {}
+    todo, damaged = {}, 0
     for utt in utts:  # one entry per distinct audio content
-        if not (cache.entry_path(features_dir, utt.digest).exists() and cache.entry_path(masks_dir, utt.digest).exists()):
-            todo.setdefault(utt.digest, utt)
+        if utt.digest in todo:
+            continue
+        problems = cache.entry_problems(features_dir, masks_dir, utt.digest, len(chosen), spec.hidden_size)
+        for folder, problem in zip((features_dir, masks_dir), problems):
+            if problem not in (None, "missing"):  # truncated, wrong shape, ...: make it again
+                discard(cache.entry_path(folder, utt.digest))
+                damaged += 1
+        if any(problems):
+            todo[utt.digest] = utt
     counts = _fill(list(todo.values()), lazy, chosen, detector, cache, features_dir, masks_dir, max_duration, chunk_seconds, skipped, progress)
 
     failed = {u.digest: skipped[u.id] for u in todo.values() if u.id in skipped}  # shared by same-content files
@@ -173,6 +181,7 @@ def extract_corpus(manifest, backbone, layers=None, vad: str = "webrtc", vad_opt
             digests[utt.id] = utt.digest
     report = {
         "utterances": len(frame), "cache_hits": len(utts) - sum(1 for u in utts if u.digest in todo),
+        "damaged_entries_replaced": damaged,
         **counts, "skipped": dict(Counter(s.reason for s in skipped.values())),
         "model_built": lazy.built, "disk_bytes": cache.disk_usage(features_dir, masks_dir),
         "seconds": round(time.perf_counter() - start, 3),
