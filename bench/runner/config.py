@@ -54,7 +54,12 @@ def load_yaml(path: str | Path) -> dict:
     path = Path(path)
     if not path.is_file():
         raise BenchError(f"config file not found: {path}")
-    data = yaml.safe_load(path.read_text()) or {}
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise BenchError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}; fix the file") from exc
     if not isinstance(data, dict):
         raise BenchError(f"{path} must hold a YAML mapping of options, found {type(data).__name__}")
     return data
@@ -85,6 +90,8 @@ def resolve(cli: dict, config_file: str | None, sets: list[str], grid_items: lis
         for key, value in load_yaml(config_file).items():
             if key not in DEFAULTS:
                 raise BenchError(f"{config_file}: unknown option {key!r}; known: {sorted(DEFAULTS)}")
+            if isinstance(DEFAULTS[key], dict) and not isinstance(value, dict):
+                raise BenchError(f"{config_file}: {key} must be a mapping of options (e.g. {key}: {{...}}), found {value!r}")
             config[key] = value
     config.update({k: v for k, v in cli.items() if v is not None})
     apply_set(config, sets)

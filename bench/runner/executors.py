@@ -10,7 +10,8 @@ Threads: every job runs with the same number of torch intra-op threads in every 
 that ``local``, ``processes`` and ``dask`` give bit-identical numbers: a float reduction split over
 a different number of threads sums in another order.
 
-Faults: a ``processes`` worker that dies (killed, out of memory) breaks the whole pool; the pool
+Faults: a full disk (``DiskFull`` from a job) stops the run at once, in every executor: it is
+not the job's failure, and the job, recorded nowhere, runs again on resume. A ``processes`` worker that dies (killed, out of memory) breaks the whole pool; the pool
 is rebuilt and the jobs it took with it are submitted again. A job that was in flight at two
 pool deaths is then run alone, and counts as failed only if the worker dies again while it runs
 alone: no job fails for another job's crash.
@@ -28,7 +29,7 @@ import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from bench.errors import BenchError
+from bench.errors import BenchError, DiskFull
 
 THREADS_ENV = "BENCH_JOB_THREADS"
 
@@ -73,6 +74,8 @@ class LocalExecutor:
         for item in items:
             try:
                 yield item, fn(item)
+            except DiskFull:
+                raise
             except Exception as exc:  # noqa: BLE001 - recorded by the caller, the grid goes on
                 yield item, exc
 
@@ -120,6 +123,8 @@ class ProcessExecutor:
                 exc = future.exception()
                 if isinstance(exc, BrokenProcessPool):
                     broken.append(futures[future])
+                elif isinstance(exc, DiskFull):
+                    raise exc
                 else:
                     yield futures[future], exc if exc is not None else future.result()
         return broken
@@ -130,6 +135,8 @@ class ProcessExecutor:
         except BrokenProcessPool:
             self._rebuild()
             return WorkerDied("the worker process died while running this job alone (killed, or out of memory?)")
+        except DiskFull:
+            raise
         except Exception as exc:  # noqa: BLE001
             return exc
 
@@ -173,6 +180,8 @@ class DaskExecutor:
             item = futures[future]
             try:
                 yield item, future.result()
+            except DiskFull:
+                raise
             except Exception as exc:  # noqa: BLE001
                 yield item, exc
 
