@@ -94,7 +94,7 @@ def _predict_one(model, path: str, info: dict, backbone, vad) -> FilePrediction:
         if not is_out_of_memory(exc):
             raise
         release_cached_memory()
-        seconds = len(load_audio(path, SAMPLE_RATE, (info.get("preprocessing") or {}).get("max_duration"))) / SAMPLE_RATE
+        seconds = min(probe_audio(path).duration, (info.get("preprocessing") or {}).get("max_duration") or float("inf"))
         result.error = f"out of memory: {out_of_memory_detail(seconds)}"
         return result
     if not np.isfinite(preds.probs).all():
