@@ -54,4 +54,5 @@ def test_disk_full_stops_the_run_records_nothing_failed_and_resume_finishes(tiny
     assert len(ResultsStore(tmp_path).statuses()) == 2  # the two written jobs, nothing marked failed
     monkeypatch.setattr(bench.runner.store, "atomic_write_text", real_write)
     _, results = run_grid(config, tmp_path, echo=lambda *_: None)
-    assert (results["status"] == "ok").all() and len(results) == 4
+    assert (results["status"] == "ok").all() and len(results) > 2  # gap on 4 folds and the reference probes
+    assert set(results["job"]) == set(ResultsStore(tmp_path).statuses())
