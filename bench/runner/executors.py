@@ -11,10 +11,11 @@ that ``local``, ``processes`` and ``dask`` give bit-identical numbers: a float r
 a different number of threads sums in another order.
 
 Faults: a full disk (``DiskFull`` from a job) stops the run at once, in every executor: it is
-not the job's failure, and the job, recorded nowhere, runs again on resume. A ``processes`` worker that dies (killed, out of memory) breaks the whole pool; the pool
-is rebuilt and the jobs it took with it are submitted again. A job that was in flight at two
-pool deaths is then run alone, and counts as failed only if the worker dies again while it runs
-alone: no job fails for another job's crash.
+not the job's failure, and the job, recorded nowhere, runs again on resume. A ``processes``
+worker that dies (killed, out of memory) breaks the whole pool; the pool is rebuilt and the jobs
+it took with it are submitted again. A job that was in flight at two pool deaths is then run
+alone, and counts as failed only if the worker dies again while it runs alone: no job fails for
+another job's crash.
 
 Dask: the ``LocalCluster`` talks TLS with throw-away certificates (``Security.temporary()``), so
 another local process cannot connect and run code on its workers, and its scheduler's HTTP
