@@ -18,8 +18,8 @@ alone, and counts as failed only if the worker dies again while it runs alone: n
 another job's crash.
 
 Dask: the ``LocalCluster`` talks TLS with throw-away certificates (``Security.temporary()``), so
-another local process cannot connect and run code on its workers, and its scheduler's HTTP
-server is stopped (there is no dashboard).
+another local process cannot connect and run code on its workers, and the HTTP servers of its
+scheduler and workers are stopped (there is no dashboard).
 """
 
 from __future__ import annotations
@@ -171,6 +171,7 @@ class DaskExecutor:
                                         silence_logs=logging.ERROR)
         self.client = Client(self.cluster)
         self.client.run_on_scheduler(_stop_http_server)
+        self.client.run(_stop_http_server)  # each worker starts one too (on a random port)
 
     def map_unordered(self, fn, items):
         from distributed import as_completed as dask_as_completed
@@ -192,12 +193,14 @@ class DaskExecutor:
             self.cluster.close()
 
 
-def _stop_http_server(dask_scheduler=None) -> None:
-    """Runs on the scheduler: Dask always starts an HTTP server; without a dashboard we want none."""
-    server = getattr(dask_scheduler, "http_server", None)
+def _stop_http_server(dask_scheduler=None, dask_worker=None) -> None:
+    """Runs on the scheduler or a worker: Dask always starts an HTTP server; without a dashboard
+    we want none."""
+    node = dask_scheduler if dask_scheduler is not None else dask_worker
+    server = getattr(node, "http_server", None)
     if server is not None:
         server.stop()
-        dask_scheduler.services.pop("dashboard", None)
+        node.services.pop("dashboard", None)
 
 
 def make_executor(spec: str, workers: int):

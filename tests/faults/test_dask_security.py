@@ -36,9 +36,14 @@ def test_a_stranger_cannot_connect(executor, how):
             Client(address, security=Security.temporary(), timeout="3s")
 
 
+def _http_port(dask_worker):
+    return dask_worker.http_server.port
+
+
 def test_no_http_server_listens(executor):
     scheduler = executor.cluster.scheduler
     assert "dashboard" not in scheduler.services
-    port = scheduler.http_server.port
-    with pytest.raises(ConnectionRefusedError):
-        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    ports = [scheduler.http_server.port, *executor.client.run(_http_port).values()]  # scheduler and workers
+    for port in ports:
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
