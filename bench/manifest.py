@@ -48,11 +48,16 @@ def _reject_infinite(frame: pd.DataFrame) -> None:
                              f"number or an empty field: fix or leave out these rows of the manifest")
 
 
+def manifest_text(frame: pd.DataFrame) -> str:
+    """The manifest as CSV text (NaN written as an empty field)."""
+    return frame.to_csv(index=False, float_format="%.6g")
+
+
 def write_manifest(frame: pd.DataFrame, path: str | Path) -> None:
     """Write a manifest CSV (NaN written as an empty field)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, float_format="%.6g")
+    path.write_text(manifest_text(frame))
 
 
 def read_manifest(path: str | Path) -> pd.DataFrame:

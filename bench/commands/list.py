@@ -1,4 +1,4 @@
-"""`bench list`: what the registries hold (datasets, backbones, poolers, vads)."""
+"""`bench list`: what the registries hold (datasets, backbones, poolers, vads, recipes)."""
 
 from __future__ import annotations
 
@@ -48,3 +48,15 @@ def poolers():
 def vads():
     """Registered voice activity detectors."""
     _list_registry("bench.vad")
+
+
+@command.command()
+def recipes():
+    """Named training recipes (`--recipe NAME`) and the values each one sets."""
+    from bench.train import recipes as registry
+
+    for name, recipe in registry.RECIPES.items():
+        default = " (default)" if name == registry.DEFAULT_RECIPE else ""
+        click.echo(f"{name}{default}: {recipe.description}")
+        click.echo(f"  source: {recipe.source}")
+        click.echo("  sets: " + (", ".join(f"{k}={v}" for k, v in recipe.train.items()) or "nothing (TrainConfig defaults)"))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from bench.cache import extract_corpus
+from bench.cache import FeatureRequest, extract_corpus
 from bench.manifest import make_manifest, write_manifest
 from tests.cache.conftest import voiced
 from tests.model.test_predict_command import _trained_model
@@ -91,6 +91,6 @@ def test_extraction_skips_the_file_that_does_not_fit_and_keeps_the_rest(outputs)
     assert "skipped long (out of memory)" in stderr and "--max-duration" in stderr
     assert "skipped nan (non-finite audio)" in stderr
     assert "4 utterances: 2 extracted" in stdout
-    store = extract_corpus(folder / "m.csv", "tiny-wavlm", vad="energy", cache_dir=folder / "cache", progress=False,
-                           max_duration=20.0)  # the hint works: truncated, the long file fits
+    request = FeatureRequest("tiny-wavlm", vad="energy", cache_dir=folder / "cache", max_duration=20.0)
+    store = extract_corpus(folder / "m.csv", request, progress=False)  # the hint works: truncated, the long file fits
     assert store.ids == ["good", "long", "good2"] and store.load("long")[0].shape[1] == 999

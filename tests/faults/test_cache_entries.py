@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from bench.cache import extract_corpus
+from bench.cache import FeatureRequest, extract_corpus
 from bench.cache.integrity import checksum_path
 from bench.cache.store import CorruptCacheEntry
 from bench.manifest import make_manifest
@@ -24,7 +24,7 @@ def manifest(tmp_path):
 
 
 def _extract(manifest, cache):
-    return extract_corpus(manifest, "fbank", vad="energy", cache_dir=cache, progress=False)
+    return extract_corpus(manifest, FeatureRequest("fbank", vad="energy", cache_dir=cache), progress=False)
 
 
 @pytest.fixture

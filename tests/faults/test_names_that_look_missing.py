@@ -16,11 +16,12 @@ def test_run_and_resume_keep_the_names(tiny_manifest, cache_dir, tmp_path):
     manifest["speaker"] = manifest["speaker"].map(NAMES)
     manifest["id"] = [f"{k:04d}" for k in range(len(manifest))]  # 0000, 0001, ...
     write_manifest(manifest, tmp_path / "m.csv")
-    config = tiny_config(tmp_path / "m.csv", cache_dir, grid=("poolers=gap", "seeds=0"), sets=("probes=false",))
-    run_dir, first = run_grid(config, tmp_path / "run", echo=lambda *_: None)
+    config = tiny_config(tmp_path / "m.csv", cache_dir, grid=("poolers=gap", "seeds=0"))
+    outcome = run_grid(config, tmp_path / "run", echo=lambda *_: None)
+    run_dir, first = outcome.run_dir, outcome.results
     assert (first["status"] == "ok").all() and set(first["test_speaker"]) == set(NAMES.values())
     lines = []
-    _, again = run_grid(config, tmp_path / "run", echo=lines.append)  # resume: everything is done
+    again = run_grid(config, tmp_path / "run", echo=lines.append).results  # resume: everything is done
     assert "0 to run" in " ".join(map(str, lines)) and len(again) == len(first)
     predictions = pd.read_csv(run_dir / "predictions.csv", dtype=str, keep_default_na=False)
     assert sorted(predictions["id"]) == sorted(manifest["id"]) and set(predictions["speaker"]) == set(NAMES.values())

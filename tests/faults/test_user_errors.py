@@ -1,4 +1,4 @@
-"""A careless user gets one `error:` line saying what to do, never a traceback, and a full disk
+"""A careless user gets an `error:` message saying what to do, never a traceback, and a full disk
 stops a run without recording any job as failed; running again finishes it."""
 
 import errno
@@ -14,11 +14,13 @@ from tests.runner.runner_fixtures import tiny_config
 
 
 def _error_line(capsys, argv):
+    """The `error:` message (the planning step may list its problems below it, one per line)."""
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     err = capsys.readouterr().err.strip().splitlines()
-    assert exit_info.value.code == 2 and len(err) == 1 and err[0].startswith("error: "), err
-    return err[0]
+    assert exit_info.value.code == 2 and err[0].startswith("error: "), err
+    assert all(line.startswith("  - ") for line in err[1:]) and "Traceback" not in "\n".join(err), err
+    return " ".join(err)
 
 
 def test_bad_yaml_and_a_section_that_is_not_a_mapping(tmp_path, capsys):
@@ -53,6 +55,6 @@ def test_disk_full_stops_the_run_records_nothing_failed_and_resume_finishes(tiny
     assert ResultsStore(tmp_path).statuses() == dict.fromkeys(ResultsStore(tmp_path).statuses(), "ok")
     assert len(ResultsStore(tmp_path).statuses()) == 2  # the two written jobs, nothing marked failed
     monkeypatch.setattr(bench.runner.store, "atomic_write_text", real_write)
-    _, results = run_grid(config, tmp_path, echo=lambda *_: None)
+    results = run_grid(config, tmp_path, echo=lambda *_: None).results
     assert (results["status"] == "ok").all() and len(results) > 2  # gap on 4 folds and the reference probes
     assert set(results["job"]) == set(ResultsStore(tmp_path).statuses())

@@ -16,8 +16,8 @@ def _predictions(run_dir):
 
 def test_local_and_processes_give_bit_identical_predictions(tiny_manifest, cache_dir, tmp_path):
     config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=sap-noattn", "seeds=0"), sets=("folds=0,1",))
-    local, _ = run_grid(config, tmp_path / "local", echo=lambda *_: None)
-    processes, _ = run_grid(config, tmp_path / "processes", executor="processes", workers=2, echo=lambda *_: None)
+    local = run_grid(config, tmp_path / "local", echo=lambda *_: None).run_dir
+    processes = run_grid(config, tmp_path / "processes", executor="processes", workers=2, echo=lambda *_: None).run_dir
     pd.testing.assert_frame_equal(_predictions(local), _predictions(processes), check_exact=True)
 
 
