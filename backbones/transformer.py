@@ -11,6 +11,10 @@ mask and are batched by length (padded frames are never attended to, and the con
 an utterance only see its own samples). Models with a group-norm encoder ("group":
 wav2vec2-base, HuBERT-Base, WavLM-Base/Base+) normalise each channel over the whole padded
 input, so they get no mask and are batched only with utterances of the same length.
+
+Memory: a long utterance runs alone (``plan_batches``), and WavLM's attention is computed in
+blocks of queries beyond a size (``backbones.blocked_attention``), so peak memory grows linearly
+in the utterance's length; wav2vec2/HuBERT use PyTorch's SDPA kernels, linear already.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import torch
 
 from backbones.base import Backbone, as_wave, empty_features
 from backbones.batching import plan_batches
+from backbones.blocked_attention import use_blocked_attention
 from backbones.precision import dtype_name
 from bench.audio import SAMPLE_RATE, num_frames
 from bench.errors import BenchError
@@ -43,6 +48,7 @@ class TransformersBackbone(Backbone):
         config = model.config
         self.name = name
         self.model = model.to(device=device, dtype=dtype).eval().requires_grad_(False)
+        use_blocked_attention(self.model)  # WavLM: memory linear in T for long utterances (same numbers)
         self.normalize = bool(normalize)
         self.device, self.dtype = device, dtype
         self.num_layers = config.num_hidden_layers + 1

@@ -102,7 +102,8 @@ def resample(wave: np.ndarray, orig_sr: int, target_sr: int = SAMPLE_RATE) -> np
 def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE, max_duration: float | None = None) -> np.ndarray:
     """Load ``path`` as mono float32 at ``sample_rate``, truncated to ``max_duration`` seconds.
 
-    Returns a 1-D array [n]. Raises AudioError for missing, unreadable or empty files.
+    Returns a 1-D array [n]. Raises AudioError for missing, unreadable or empty files, and for
+    samples that are NaN or infinite (a float file can hold them; nothing downstream survives them).
     """
     path = Path(path)
     if not path.is_file():
@@ -119,4 +120,7 @@ def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE, max_duration: f
         wave = wave[: int(round(max_duration * sample_rate))]
     if wave.size == 0:
         raise AudioError(f"empty audio file {path}: it holds no samples")
+    bad = int(np.count_nonzero(~np.isfinite(wave)))
+    if bad:
+        raise AudioError(f"non-finite audio file {path}: {bad} of its {wave.size} samples are NaN or infinite")
     return np.ascontiguousarray(wave, dtype=np.float32)

@@ -6,9 +6,11 @@ command runs, so `bench --help` stays fast (no torch import).
 
 from __future__ import annotations
 
+import errno
 import importlib
 import pkgutil
 import sys
+from pathlib import Path
 
 import click
 
@@ -41,7 +43,8 @@ def cli():
 
 
 def main(argv=None):
-    """Console entry point: user errors print one clear message and exit 2, not a traceback."""
+    """Console entry point: user errors (and errors of the file system: missing folders, permissions,
+    a full disk) print one ``error:`` line and exit 2, not a traceback."""
     try:
         cli.main(args=argv, prog_name="bench", standalone_mode=False)
     except click.exceptions.Abort:
@@ -53,6 +56,25 @@ def main(argv=None):
     except BenchError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except OSError as exc:  # the file system refused: a path, a permission, a full disk
+        click.echo(f"error: {os_error_message(exc)}", err=True)
+        sys.exit(2)
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line saying which file the system refused, why, and what to do."""
+    where = f" {exc.filename}" if exc.filename else ""
+    what = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        return (f"no space left on the device writing{where}: free some space (or pass another --out / "
+                f"--cache-dir), then run the same command again; finished work is kept")
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return f"{what}:{where}; check the path (its folder must exist or be creatable)"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{what}:{where}; choose a path you can write to"
+    if exc.errno == errno.EISDIR:
+        return f"{where.strip()} is a folder; give a file path, e.g. {Path(exc.filename or '.') / 'manifest.csv'}"
+    return f"{what}:{where}"
 
 
 if __name__ == "__main__":

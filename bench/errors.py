@@ -13,6 +13,10 @@ class AudioError(BenchError):
     """An audio file is missing, unreadable, empty, truncated or too short."""
 
 
+class DiskFull(BenchError):
+    """No space left on a device: the run stops (it is no job's fault) and resumes when rerun."""
+
+
 class UnknownNameError(BenchError, KeyError):
     """A registry lookup failed; the message lists the valid names."""
 

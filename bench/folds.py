@@ -113,7 +113,8 @@ def read_plan(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise BenchError(f"fold plan not found: {path}")
-    plan = pd.read_csv(path, dtype={"id": str, "speaker": str, "role": str})
+    # keep_default_na=False: ids and speakers such as "NA", "nan" or "None" stay strings
+    plan = pd.read_csv(path, dtype={"id": str, "speaker": str, "role": str}, keep_default_na=False)
     check_plan(plan, speaker_disjoint=False)
     return plan
 

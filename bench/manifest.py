@@ -34,8 +34,18 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
         frame[col] = frame[col].fillna("").astype(str)
     for col in ("valence", "arousal", "duration"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    _reject_infinite(frame)
     frame["sample_rate"] = pd.to_numeric(frame["sample_rate"], errors="coerce").fillna(0).astype(int)
     return frame.reset_index(drop=True)
+
+
+def _reject_infinite(frame: pd.DataFrame) -> None:
+    """Valence, arousal and duration are finite or missing (NaN); an inf would poison every prediction."""
+    for col in ("valence", "arousal", "duration"):
+        bad = frame.loc[np.isinf(frame[col].to_numpy()), "id"].tolist()
+        if bad:
+            raise BenchError(f"{col} is infinite for {len(bad)} utterance(s), e.g. {bad[:3]}; expected a finite "
+                             f"number or an empty field: fix or leave out these rows of the manifest")
 
 
 def manifest_text(frame: pd.DataFrame) -> str:

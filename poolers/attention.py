@@ -9,15 +9,26 @@ projections are affine and the mean is linear, the mean can be taken before them
     abar_j = mean_i a_ij  (the attention each frame receives, averaged over queries)
 
 so only the query and key projections run per frame (2 D^2 instead of 4 D^2 multiply-adds).
+
+Memory: the score matrix of a batch is ``[B*H, S, S]``. While it holds at most
+``SCORE_BLOCK_ELEMENTS`` numbers it is computed whole (as always). Beyond that, queries are taken
+in blocks of rows so that one block holds at most that many scores, and ``abar`` is summed over
+the blocks; in training each block is recomputed in the backward pass
+(``torch.utils.checkpoint``) instead of being kept. Memory then grows linearly in S: a
+10-minute utterance (S = 30000) needs about the same score memory as a batch of short ones.
+The blocked sum equals the whole one up to float rounding (``tests/poolers``).
 """
 
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from torch.utils.checkpoint import checkpoint
 
 from poolers.masked import frame_weights
 from poolers.packing import unflatten_frames
+
+SCORE_BLOCK_ELEMENTS = 2**26  # 256 MB of float32 scores per block (a batch of 32 x 8 heads x 500 frames)
 
 
 def mean_self_attention(
@@ -48,11 +59,17 @@ def mean_self_attention(
     key_bias = torch.zeros(batch, 1, size, dtype=x.dtype, device=x.device)
     key_bias.masked_fill_(~mask.unsqueeze(1), torch.finfo(x.dtype).min / 2)
     key_bias = key_bias.repeat_interleave(heads, dim=0)  # [B*H, 1, S]
-    scores = torch.baddbmm(key_bias, q, k.transpose(1, 2), alpha=head_dim**-0.5)  # [B*H, S, S]
-    probs = F.dropout(torch.softmax(scores, dim=-1), dropout, training)
-
-    query_weights = frame_weights(mask, x.dtype).repeat_interleave(heads, dim=0).unsqueeze(1)
-    received = torch.bmm(query_weights, probs).view(batch, heads, size)  # abar: [B, H, S]
+    query_weights = frame_weights(mask, x.dtype).repeat_interleave(heads, dim=0).unsqueeze(1)  # [B*H, 1, S]
+    block = _attention_received(key_bias, q, k, query_weights, head_dim**-0.5, dropout, training)
+    rows = max(1, SCORE_BLOCK_ELEMENTS // max(1, batch * heads * size))
+    if rows >= size:
+        received = block(0, size)
+    else:
+        recompute = training and torch.is_grad_enabled()
+        parts = [checkpoint(block, start, min(start + rows, size), use_reentrant=False) if recompute
+                 else block(start, min(start + rows, size)) for start in range(0, size, rows)]
+        received = torch.stack(parts).sum(0)
+    received = received.view(batch, heads, size)  # abar: [B, H, S]
     pooled = torch.bmm(received, x)  # [B, H, D]
 
     w_v = weight[2 * dim :].view(heads, head_dim, dim)
@@ -60,6 +77,18 @@ def mean_self_attention(
     # sum_j abar_j is 1 without dropout; with it, the bias is scaled like the weights.
     values = torch.einsum("bhd,hed->bhe", pooled, w_v) + received.sum(-1, keepdim=True) * b_v
     return attention.out_proj(values.reshape(batch, dim))
+
+
+def _attention_received(key_bias, q, k, query_weights, scale: float, dropout: float, training: bool):
+    """-> block(start, stop): the attention keys receive from queries start..stop-1, weighted by
+    ``query_weights``: [B*H, 1, S]. q, k [B*H, S, Dh]."""
+
+    def block(start: int, stop: int) -> torch.Tensor:
+        scores = torch.baddbmm(key_bias, q[:, start:stop], k.transpose(1, 2), alpha=scale)  # [B*H, rows, S]
+        probs = F.dropout(torch.softmax(scores, dim=-1), dropout, training)
+        return torch.bmm(query_weights[:, :, start:stop], probs)
+
+    return block
 
 
 def _project_selected(

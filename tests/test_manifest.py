@@ -35,3 +35,25 @@ def test_read_rejects_missing_columns_and_duplicate_ids(tmp_path):
         read_manifest(tmp_path / "dup.csv")
     with pytest.raises(BenchError, match="bench prepare"):
         read_manifest(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize("column", ["valence", "arousal"])
+def test_infinite_dimensions_are_rejected_with_the_ids(tmp_path, column):
+    rows = _rows()
+    rows[0][column] = float("inf")
+    with pytest.raises(BenchError, match=rf"{column} is infinite .*\['a'\]"):
+        make_manifest(rows)
+    frame = make_manifest(_rows())
+    write_manifest(frame, tmp_path / "m.csv")
+    text = (tmp_path / "m.csv").read_text().replace("2.5", "-inf" if column == "valence" else "2.5")
+    (tmp_path / "m.csv").write_text(text.replace("1.5", "inf") if column == "arousal" else text)
+    with pytest.raises(BenchError, match=f"{column} is infinite"):
+        read_manifest(tmp_path / "m.csv")
+
+
+def test_ids_and_speakers_that_look_missing_or_numeric_stay_strings(tmp_path):
+    rows = [dict(_rows()[0], id=i, speaker=s) for i, s in [("nan", "NA"), ("None", "None"), ("0013", "nan"), ("NA", "0013")]]
+    write_manifest(make_manifest(rows), tmp_path / "m.csv")
+    back = read_manifest(tmp_path / "m.csv")
+    assert back["id"].tolist() == ["nan", "None", "0013", "NA"]
+    assert back["speaker"].tolist() == ["NA", "None", "nan", "0013"]

@@ -41,11 +41,16 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         raise
 
 
-def atomic_save_npy(path: str | Path, array: np.ndarray) -> None:
-    """``np.save`` made atomic: the .npy lands whole at ``path`` or not at all."""
+def npy_bytes(array: np.ndarray) -> bytes:
+    """The bytes ``np.save`` writes for ``array`` (no pickles)."""
     buffer = io.BytesIO()
     np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
-    atomic_write_bytes(path, buffer.getvalue())
+    return buffer.getvalue()
+
+
+def atomic_save_npy(path: str | Path, array: np.ndarray) -> None:
+    """``np.save`` made atomic: the .npy lands whole at ``path`` or not at all."""
+    atomic_write_bytes(path, npy_bytes(array))
 
 
 def _writer_is_gone(name: str, now: float, mtime: float) -> bool:

@@ -23,10 +23,12 @@ from bench.cache import keys
 from bench.cache.digests import DigestIndex
 from bench.cache.feature_cache import FeatureCache
 from bench.cache.identities import BackboneSpec, IdentityMemo, backbone_request
+from bench.cache.integrity import discard
 from bench.cache.store import FeatureStore
 from bench.datasets.base import Skipped
 from bench.errors import AudioError, BenchError
 from bench.manifest import read_manifest
+from bench.memory import is_out_of_memory, out_of_memory_detail, release_cached_memory
 
 
 @dataclass
@@ -175,10 +177,17 @@ def extract_corpus(manifest, request: FeatureRequest, *, chunk_seconds: float = 
 
     skipped: dict[str, Skipped] = {}
     utts = _digest_all(_utterances(frame, max_duration), DigestIndex(cache.root / "digests"), skipped, progress)
-    todo = {}
+    todo, damaged = {}, 0
     for utt in utts:  # one entry per distinct audio content
-        if not (cache.entry_path(features_dir, utt.digest).exists() and cache.entry_path(masks_dir, utt.digest).exists()):
-            todo.setdefault(utt.digest, utt)
+        if utt.digest in todo:
+            continue
+        problems = cache.entry_problems(features_dir, masks_dir, utt.digest, len(chosen), spec.hidden_size)
+        for folder, problem in zip((features_dir, masks_dir), problems):
+            if problem not in (None, "missing"):  # truncated, wrong shape, ...: make it again
+                discard(cache.entry_path(folder, utt.digest))
+                damaged += 1
+        if any(problems):
+            todo[utt.digest] = utt
     counts = _fill(list(todo.values()), lazy, chosen, detector, cache, features_dir, masks_dir, max_duration, chunk_seconds, skipped, progress)
 
     failed = {u.digest: skipped[u.id] for u in todo.values() if u.id in skipped}  # shared by same-content files
@@ -190,12 +199,39 @@ def extract_corpus(manifest, request: FeatureRequest, *, chunk_seconds: float = 
             digests[utt.id] = utt.digest
     report = {
         "utterances": len(frame), "cache_hits": len(utts) - sum(1 for u in utts if u.digest in todo),
+        "damaged_entries_replaced": damaged,
         **counts, "skipped": dict(Counter(s.reason for s in skipped.values())),
         "model_built": lazy.built, "disk_bytes": cache.disk_usage(features_dir, masks_dir),
         "seconds": round(time.perf_counter() - start, 3),
     }
     return FeatureStore(str(features_dir), str(masks_dir), digests, chosen, spec.hidden_size, skipped,
                         spec.identity, detector.identity, prep, report)
+
+
+def _extract_or_skip(lazy, need: list, layers, skipped: dict):
+    """Yield ((utterance, wave), features) for ``need``; on an out-of-memory error retry the
+    utterances one at a time, and skip one that does not fit even alone (with a hint)."""
+    if not need:
+        return
+    try:
+        yield from zip(need, lazy.get().extract([w for _, w in need], layers))
+        return
+    except RuntimeError as exc:  # MemoryError is not a RuntimeError: caught below
+        if not is_out_of_memory(exc):
+            raise
+    except MemoryError:
+        pass
+    release_cached_memory()
+    for utt, wave in need:
+        try:
+            feats = lazy.get().extract([wave], layers)[0]
+        except (RuntimeError, MemoryError) as exc:
+            if not is_out_of_memory(exc):
+                raise
+            release_cached_memory()
+            skipped[utt.id] = Skipped(utt.id, "out of memory", out_of_memory_detail(wave.size / SAMPLE_RATE))
+            continue
+        yield (utt, wave), feats
 
 
 def _fill(todo, lazy, layers, detector, cache, features_dir, masks_dir, max_duration, chunk_seconds, skipped, progress) -> dict:
@@ -207,8 +243,7 @@ def _fill(todo, lazy, layers, detector, cache, features_dir, masks_dir, max_dura
     for chunk in _chunks(todo, chunk_seconds):
         loaded = [(utt, wave) for utt in chunk if (wave := _load(utt, max_duration, skipped)) is not None]
         need = [(u, w) for u, w in loaded if not cache.entry_path(features_dir, u.digest).exists()]
-        feats = lazy.get().extract([w for _, w in need], layers) if need else []
-        for (utt, wave), f in zip(need, feats):
+        for (utt, wave), f in _extract_or_skip(lazy, need, layers, skipped):
             if f.shape[1] != num_frames(wave.size):  # a backbone bug: never cache misaligned frames
                 raise RuntimeError(f"backbone gave {f.shape[1]} frames for {wave.size} samples, the grid {num_frames(wave.size)}")
             try:
@@ -217,7 +252,9 @@ def _fill(todo, lazy, layers, detector, cache, features_dir, masks_dir, max_dura
             except OverflowError as exc:
                 skipped[utt.id] = Skipped(utt.id, "non-finite features", str(exc))
         for utt, wave in loaded:
-            if utt.id not in skipped and not cache.entry_path(masks_dir, utt.digest).exists():
+            if utt.id in skipped:
+                continue
+            if not cache.entry_path(masks_dir, utt.digest).exists():
                 cache.put_speech_mask(masks_dir, utt.digest, detector.speech_mask(wave, SAMPLE_RATE))
                 counts["masks_computed"] += 1
             counts["audio_seconds"] += wave.size / SAMPLE_RATE

@@ -4,8 +4,9 @@ Layout (docs/cache.md):
 
     <root>/features/<features key>/key.json              what the key stands for
     <root>/features/<features key>/<d[:2]>/<d>.npy        float16 [L, T, D], d = audio sha256
+    <root>/features/<features key>/<d[:2]>/<d>.sha256     checksum of the .npy (integrity.py)
     <root>/masks/<mask key>/key.json
-    <root>/masks/<mask key>/<d[:2]>/<d>.npy               bool [T]
+    <root>/masks/<mask key>/<d[:2]>/<d>.npy               bool [T] (+ its .sha256)
     <root>/digests/...                                    audio digest memo (digests.py)
     <root>/backbones/...                                  backbone identity memo (identities.py)
 """
@@ -19,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.cache import keys
-from bench.cache.atomic import atomic_save_npy, atomic_write_bytes, clean_stale_temps
+from bench.cache.atomic import atomic_write_bytes, clean_stale_temps, npy_bytes
+from bench.cache.integrity import checksum_path, entry_problem, sha256_hex
 from bench.errors import BenchError
 
 
@@ -88,12 +90,28 @@ class FeatureCache:
             raise ValueError(f"features must be [L, T, D], got shape {half.shape}")
         if not np.isfinite(half).all():
             raise OverflowError("features are not finite in float16 (values beyond +-65504 or NaN)")
-        atomic_save_npy(self.entry_path(folder, audio_digest), half)
+        _save_entry(self.entry_path(folder, audio_digest), half)
         return half.nbytes
 
     def put_speech_mask(self, folder: Path, audio_digest: str, mask: np.ndarray) -> None:
         """Store bool [T] atomically."""
-        atomic_save_npy(self.entry_path(folder, audio_digest), np.asarray(mask, dtype=bool))
+        _save_entry(self.entry_path(folder, audio_digest), np.asarray(mask, dtype=bool))
+
+    # checking -----------------------------------------------------------------------------
+    def entry_problems(self, features_dir: Path, masks_dir: Path, audio_digest: str, num_layers: int,
+                       dim: int) -> tuple[str | None, str | None]:
+        """(features problem, mask problem) of one utterance's entries, None where usable: header,
+        size and shape are checked ([L, T, D] float16 and bool [T] with the same T), no data is read.
+        A whole entry of an older version without its checksum file gets one now."""
+        feats = self.entry_path(features_dir, audio_digest)
+        feats_problem = entry_problem(feats, 3, np.float16, {0: num_layers, 2: dim})
+        frames = None if feats_problem else int(np.load(feats, mmap_mode="r").shape[1])
+        mask = self.entry_path(masks_dir, audio_digest)
+        mask_problem = entry_problem(mask, 1, bool, None if frames is None else {0: frames})
+        for path, problem in ((feats, feats_problem), (mask, mask_problem)):
+            if problem is None and not checksum_path(path).is_file():
+                atomic_write_bytes(checksum_path(path), sha256_hex(path.read_bytes()).encode())
+        return feats_problem, mask_problem
 
     def disk_usage(self, *folders: Path) -> int:
         """Bytes held by ``folders`` (default: the whole cache)."""
@@ -102,6 +120,13 @@ class FeatureCache:
             for dirpath, _, filenames in os.walk(folder):
                 total += sum(os.path.getsize(os.path.join(dirpath, n)) for n in filenames)
         return total
+
+
+def _save_entry(path: Path, array: np.ndarray) -> None:
+    """The .npy, then its checksum (each atomically): a kill between them leaves a whole entry."""
+    data = npy_bytes(array)
+    atomic_write_bytes(path, data)
+    atomic_write_bytes(checksum_path(path), sha256_hex(data).encode())
 
 
 def read_entry(path: Path):

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.cache.integrity import checksum_problem, discard, entry_problem
 from bench.datasets.base import Skipped
 from bench.errors import BenchError
+
+
+class CorruptCacheEntry(BenchError):
+    """A cache entry failed its size, shape or checksum check."""
 
 
 @dataclass
@@ -61,15 +66,26 @@ class FeatureStore:
         return Path(self.masks_dir) / d[:2] / f"{d}.npy"
 
     def load(self, utt_id: str) -> tuple[np.ndarray, np.ndarray]:
-        """(features float16 memmap [L, T, D], speech bool [T]) of one utterance."""
-        try:
-            feats = np.load(self.feature_path(utt_id), mmap_mode="r", allow_pickle=False)
-            speech = np.load(self.mask_path(utt_id), allow_pickle=False)
-        except FileNotFoundError as exc:
-            raise BenchError(f"cache entry of {utt_id!r} is gone ({exc.filename}); run `bench extract` again") from exc
-        if feats.shape[1] != speech.shape[0]:
-            raise BenchError(f"cache entry of {utt_id!r}: {feats.shape[1]} feature frames but {speech.shape[0]} mask frames")
-        return feats, speech
+        """(features float16 memmap [L, T, D], speech bool [T]) of one utterance.
+
+        Both entries are checked first (header, size, shape, checksum: once per process per file);
+        a damaged one is removed and CorruptCacheEntry raised, so no number is computed from it."""
+        paths = self.feature_path(utt_id), self.mask_path(utt_id)
+        for path in paths:
+            if not path.is_file():
+                raise BenchError(f"cache entry of {utt_id!r} is gone ({path}); run the same command again to re-extract it")
+        problem = (entry_problem(paths[0], 3, np.float16, {0: self.num_layers, 2: self.dim}) or checksum_problem(paths[0])
+                   or entry_problem(paths[1], 1, bool) or checksum_problem(paths[1]))
+        if problem is None:
+            feats = np.load(paths[0], mmap_mode="r", allow_pickle=False)
+            speech = np.load(paths[1], allow_pickle=False)
+            if feats.shape[1] == speech.shape[0]:
+                return feats, speech
+            problem = f"{feats.shape[1]} feature frames but {speech.shape[0]} mask frames"
+        for path in paths:  # never train on it; the next extraction makes it again
+            discard(path)
+        raise CorruptCacheEntry(f"cache entry of {utt_id!r} was damaged ({problem}) and has been removed: run the "
+                                f"same command again (bench run: add --retry-failed) to re-extract it")
 
     def frames(self, utt_id: str) -> int:
         """T of one utterance, from the mask (cheap)."""

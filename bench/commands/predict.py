@@ -20,7 +20,7 @@ def command(model_dir, files, as_json, device):
 
     results = predict_files(model_dir, list(files), device)
     if as_json:
-        click.echo(json.dumps([r.to_dict() for r in results], indent=2))
+        click.echo(json.dumps([r.to_dict() for r in results], indent=2, allow_nan=False))  # JSON has no NaN
     for r in results:
         if r.error:
             click.echo(f"skipped {r.path}: {r.error}", err=True)

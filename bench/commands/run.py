@@ -18,7 +18,7 @@ from bench.commands._run_options import ItemsCommand, config_from_options, run_c
 @click.option("--params", "params_file", default=None, type=click.Path(path_type=Path), help="Tuned parameters from `bench tune` (best_params.yaml).")
 @click.option("--out", default=None, type=click.Path(path_type=Path), help="Run folder (default results/<dataset>-<time>); the same folder resumes.")
 @click.option("--dry-run", is_flag=True, help="Check and print the plan (cells, folds, jobs, cached features); write and read nothing.")
-@click.option("--executor", default="local", show_default=True, help="local | processes | dask | dask:tcp://HOST:PORT")
+@click.option("--executor", default="local", show_default=True, help="local | processes | dask | dask:tls://HOST:PORT")
 @click.option("--workers", default=2, show_default=True, help="Worker count for processes and dask.")
 @click.option("--retry-failed", is_flag=True, help="Run failed jobs again.")
 def command(grid_items, params_file, out, dry_run, executor, workers, retry_failed, **options):

@@ -25,6 +25,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from bench.config_dicts import check_known_keys
+from bench.model.svm_arrays import ovr_decision, svm_arrays
 
 SVM_NAME = "svm"
 MODEL_NAMES = (SVM_NAME,)
@@ -62,15 +63,15 @@ def gap_features(store, ids: list[str], layer: int | None = None) -> np.ndarray:
 
 
 class SVMModel:
-    """A fitted standardiser + SVC pipeline and its ``SVMConfig``."""
+    """A fitted standardiser + SVC as plain arrays (``bench.model.svm_arrays``) and its ``SVMConfig``."""
 
-    def __init__(self, config: SVMConfig, pipeline):
-        self.config, self.pipeline = config, pipeline
+    def __init__(self, config: SVMConfig, arrays: dict[str, np.ndarray]):
+        self.config, self.arrays = config, arrays
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         """[N, D] -> [N, C] one-vs-rest decision scores; -inf for classes unseen in training."""
-        d = self.pipeline.decision_function(x)
-        seen = self.pipeline[-1].classes_
+        d = ovr_decision(self.arrays, x)
+        seen = self.arrays["classes"]
         d = np.stack([-d, d], axis=1) if d.ndim == 1 else d  # binary SVC gives one column
         out = np.full((len(x), len(self.config.classes)), -np.inf)
         out[:, seen] = d
@@ -95,7 +96,7 @@ def fit_svm(train, classes: list[str], C: float = 1.0, gamma: float | str = "sca
     pipeline = make_pipeline(StandardScaler(), SVC(C=config.C, gamma=gamma, kernel="rbf", class_weight=class_weight,
                                                    decision_function_shape="ovr", random_state=seed))
     pipeline.fit(gap_features(train.store, train.ids, layer), train.labels)
-    return SVMModel(config, pipeline)
+    return SVMModel(config, svm_arrays(pipeline))
 
 
 def fit_svm_job(train, classes, params: dict, seed: int):

@@ -119,7 +119,12 @@ def load_yaml(path: str | Path) -> dict:
     path = Path(path)
     if not path.is_file():
         raise BenchError(f"config file not found: {path}")
-    data = yaml.safe_load(path.read_text()) or {}
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise BenchError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}; fix the file") from exc
     if not isinstance(data, dict):
         raise BenchError(f"{path} must hold a YAML mapping of options, found {type(data).__name__}")
     return data

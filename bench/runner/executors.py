@@ -4,6 +4,22 @@ Each executor has ``map_unordered(fn, items)``: an iterator of ``(item, result o
 in completion order, and ``close()``. Job functions write their own result files, so a worker
 that dies loses only the job it was running. Feature access goes through the cache folder:
 items carry paths, never arrays.
+
+Threads: every job runs with the same number of torch intra-op threads in every executor,
+``job_threads()`` (1 unless the environment variable ``BENCH_JOB_THREADS`` says otherwise), so
+that ``local``, ``processes`` and ``dask`` give bit-identical numbers: a float reduction split over
+a different number of threads sums in another order.
+
+Faults: a full disk (``DiskFull`` from a job) stops the run at once, in every executor: it is
+not the job's failure, and the job, recorded nowhere, runs again on resume. A ``processes``
+worker that dies (killed, out of memory) breaks the whole pool; the pool is rebuilt and the jobs
+it took with it are submitted again. A job that was in flight at two pool deaths is then run
+alone, and counts as failed only if the worker dies again while it runs alone: no job fails for
+another job's crash.
+
+Dask: the ``LocalCluster`` talks TLS with throw-away certificates (``Security.temporary()``), so
+another local process cannot connect and run code on its workers, and the HTTP servers of its
+scheduler and workers are stopped (there is no dashboard).
 """
 
 from __future__ import annotations
@@ -11,16 +27,42 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
-from bench.errors import BenchError
+from bench.errors import BenchError, DiskFull
+
+THREADS_ENV = "BENCH_JOB_THREADS"
 
 
-def _limit_threads(threads: int) -> None:
-    """Worker initialiser: share the cores between workers instead of oversubscribing them."""
-    import torch
+def job_threads() -> int:
+    """Torch threads per job: ``$BENCH_JOB_THREADS`` or 1."""
+    value = os.environ.get(THREADS_ENV, "1")
+    if not value.isdigit() or int(value) < 1:
+        raise BenchError(f"{THREADS_ENV}={value!r}: expected a whole number of threads of at least 1, e.g. 1")
+    return int(value)
 
-    torch.set_num_threads(threads)
+
+class PinnedThreads:
+    """``fn`` run with ``threads`` torch threads in whatever process calls it (picklable), then
+    the process's previous setting restored."""
+
+    def __init__(self, fn, threads: int):
+        self.fn, self.threads = fn, threads
+
+    def __call__(self, item):
+        import torch
+
+        before = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        try:
+            return self.fn(item)
+        finally:
+            torch.set_num_threads(before)
+
+
+class WorkerDied(RuntimeError):
+    """The worker process died while running this job alone."""
 
 
 class LocalExecutor:
@@ -29,9 +71,12 @@ class LocalExecutor:
     name = "local"
 
     def map_unordered(self, fn, items):
+        fn = PinnedThreads(fn, job_threads())
         for item in items:
             try:
                 yield item, fn(item)
+            except DiskFull:
+                raise
             except Exception as exc:  # noqa: BLE001 - recorded by the caller, the grid goes on
                 yield item, exc
 
@@ -40,57 +85,105 @@ class LocalExecutor:
 
 
 class ProcessExecutor:
-    """A pool of N worker processes on this machine (spawned, each with cores/N torch threads)."""
+    """A pool of N spawned worker processes on this machine, rebuilt when a worker dies."""
 
     name = "processes"
 
     def __init__(self, workers: int):
-        threads = max(1, (os.cpu_count() or 1) // workers)
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_limit_threads, initargs=(threads,))
+        self.workers = workers
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def _rebuild(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self._new_pool()
 
     def map_unordered(self, fn, items):
+        fn = PinnedThreads(fn, job_threads())
+        pending, deaths = list(items), {}
+        while pending:  # rounds in parallel; a round ends when the pool breaks or all are done
+            broken = yield from self._round(fn, pending)
+            if broken:
+                self._rebuild()
+            for item in broken:
+                deaths[id(item)] = deaths.get(id(item), 0) + 1
+            pending = [item for item in broken if deaths[id(item)] < 2]
+            for item in broken:
+                if deaths[id(item)] >= 2:  # suspected: run alone, so a death is its own
+                    yield item, self._alone(fn, item)
+
+    def _round(self, fn, items):
+        """Yield finished jobs; return those lost to a broken pool."""
         futures = {self.pool.submit(fn, item): item for item in items}
-        for future in as_completed(futures):
-            exc = future.exception()
-            yield futures[future], exc if exc is not None else future.result()
+        broken, waiting = [], set(futures)
+        while waiting:
+            done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+            for future in done:
+                exc = future.exception()
+                if isinstance(exc, BrokenProcessPool):
+                    broken.append(futures[future])
+                elif isinstance(exc, DiskFull):
+                    raise exc
+                else:
+                    yield futures[future], exc if exc is not None else future.result()
+        return broken
+
+    def _alone(self, fn, item):
+        try:
+            return self.pool.submit(fn, item).result()
+        except BrokenProcessPool:
+            self._rebuild()
+            return WorkerDied("the worker process died while running this job alone (killed, or out of memory?)")
+        except DiskFull:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            return exc
 
     def close(self):
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class DaskExecutor:
-    """Dask distributed: a LocalCluster of N workers, or an existing scheduler at ``address``.
+    """Dask distributed: a TLS LocalCluster of N workers, or an existing scheduler at ``address``.
 
-    For Slurm/PBS, start a scheduler and workers with dask-jobqueue (docs/cluster.md) and pass
-    ``--executor dask:tcp://HOST:PORT``; the run and cache folders must be on a shared file system.
+    For Slurm/PBS, start a scheduler and workers with dask-jobqueue (docs/runner.md) and pass
+    ``--executor dask:tls://HOST:PORT``; the TLS files come from Dask's configuration
+    (``distributed.comm.tls.*``). The run and cache folders must be on a shared file system.
     """
 
     name = "dask"
 
     def __init__(self, workers: int, address: str | None = None):
         try:
+            import dask
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - a dependency of the package
             raise BenchError("the dask executor needs `distributed` (pip install 'dask[distributed]')") from exc
         self.cluster = None
         if address:
             self.client = Client(address, timeout="30s")
-        else:
-            threads = max(1, (os.cpu_count() or 1) // workers)
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
-            self.client = Client(self.cluster)
-            self.client.run(_limit_threads, threads)
+            return
+        with dask.config.set({"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}):
+            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                        protocol="tls://", security=True, dashboard_address=None,
+                                        silence_logs=logging.ERROR)
+        self.client = Client(self.cluster)
+        self.client.run_on_scheduler(_stop_http_server)
+        self.client.run(_stop_http_server)  # each worker starts one too (on a random port)
 
     def map_unordered(self, fn, items):
         from distributed import as_completed as dask_as_completed
 
+        fn = PinnedThreads(fn, job_threads())
         futures = {self.client.submit(fn, item, pure=False, key=f"job-{item.job_id}"): item for item in items}
         for future in dask_as_completed(futures):
             item = futures[future]
             try:
                 yield item, future.result()
+            except DiskFull:
+                raise
             except Exception as exc:  # noqa: BLE001
                 yield item, exc
 
@@ -100,8 +193,18 @@ class DaskExecutor:
             self.cluster.close()
 
 
+def _stop_http_server(dask_scheduler=None, dask_worker=None) -> None:
+    """Runs on the scheduler or a worker: Dask always starts an HTTP server; without a dashboard
+    we want none."""
+    node = dask_scheduler if dask_scheduler is not None else dask_worker
+    server = getattr(node, "http_server", None)
+    if server is not None:
+        server.stop()
+        node.services.pop("dashboard", None)
+
+
 def make_executor(spec: str, workers: int):
-    """'local', 'processes', 'dask' or 'dask:tcp://HOST:PORT' -> an executor."""
+    """'local', 'processes', 'dask' or 'dask:tls://HOST:PORT' (or tcp://) -> an executor."""
     kind, _, address = spec.partition(":")
     if kind == "local":
         return LocalExecutor()
@@ -111,4 +214,4 @@ def make_executor(spec: str, workers: int):
         return ProcessExecutor(workers)
     if kind == "dask":
         return DaskExecutor(workers, address or None)
-    raise BenchError(f"unknown executor {spec!r}; valid: local, processes, dask, dask:tcp://HOST:PORT")
+    raise BenchError(f"unknown executor {spec!r}; valid: local, processes, dask, dask:tls://HOST:PORT")

@@ -7,6 +7,7 @@ job runs in this process, in a worker process or on a Dask worker, and writes it
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import re
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bench.errors import DiskFull
 from bench.folds import read_plan, split_ids
 from bench.manifest import read_manifest
 from bench.runner.grid import Cell
@@ -148,10 +150,22 @@ def run_job(spec: JobSpec, on_epoch=None) -> dict:
                       status="ok", error=None)
         predictions = _prediction_table(spec, manifest, test, true_labels, pred_labels, preds)
     except Exception as exc:  # noqa: BLE001 - a failed job is recorded and the grid goes on
+        _raise_if_disk_full(exc, spec)
         record.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
     record["seconds"] = round(time.perf_counter() - started, 3)
-    ResultsStore(spec.run_dir).write(record, predictions)
+    try:
+        ResultsStore(spec.run_dir).write(record, predictions)
+    except OSError as exc:
+        _raise_if_disk_full(exc, spec)
+        raise
     return record
+
+
+def _raise_if_disk_full(exc: BaseException, spec: JobSpec) -> None:
+    """A full disk is not the job's failure: stop the run (nothing recorded, so the job reruns)."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        raise DiskFull(f"no space left on the device writing {exc.filename or spec.run_dir} (job {spec.job_id}): "
+                       f"free some space, then run the same command again; finished jobs are kept") from exc
 
 
 def _prediction_table(spec, manifest, test, true_labels, pred_labels, preds) -> pd.DataFrame:

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
@@ -24,9 +23,28 @@ def default_storage(out: Path) -> str:
     return f"sqlite:///{Path(out).resolve() / 'optuna.db'}"
 
 
+SECRET_QUERY_KEYS = ("password", "passwd", "pwd", "secret", "token", "sslpassword", "api_key")
+
+
 def redact(url: str) -> str:
-    """The URL without a password, for summaries and logs."""
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+    """The URL without a password, for summaries and logs (SQLAlchemy parses and renders it).
+
+    The user-info password is rendered as ``***`` by ``URL.render_as_string(hide_password=True)``;
+    query parameters that carry secrets (``?password=...``) are replaced by ``***`` too. A URL
+    SQLAlchemy cannot parse is shown only up to its scheme.
+    """
+    if url.startswith("journal:"):
+        return url
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return url.split("://", 1)[0] + "://***" if "://" in url else "***"
+    secrets = {k: "***" for k in parsed.query if k.lower() in SECRET_QUERY_KEYS}
+    shown = parsed.update_query_dict(secrets).render_as_string(hide_password=True)
+    return shown.replace("=%2A%2A%2A", "=***")  # the query value is percent-encoded on rendering
 
 
 def make_storage(url: str):

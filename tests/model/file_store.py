@@ -8,19 +8,18 @@ from pathlib import Path
 import numpy as np
 
 from bench.cache import FeatureStore
+from bench.cache.feature_cache import FeatureCache
 from bench.train import UtteranceSet
 
 
 def as_feature_store(data: UtteranceSet, root: Path) -> UtteranceSet:
     """The same utterances and targets, read from .npy files through ``FeatureStore``."""
-    digests = {}
+    digests, cache = {}, FeatureCache(root)
     for utt_id in data.ids:
         feats, speech = data.store.load(utt_id)
         digest = hashlib.sha256(utt_id.encode()).hexdigest()
-        for folder, array in (("features", feats), ("masks", np.asarray(speech, dtype=bool))):
-            path = root / folder / digest[:2] / f"{digest}.npy"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(path, array)
+        cache.put_features(root / "features", digest, feats)  # the cache's own writer: entry + checksum
+        cache.put_speech_mask(root / "masks", digest, np.asarray(speech, dtype=bool))
         digests[utt_id] = digest
     first = data.store.load(data.ids[0])[0]
     store = FeatureStore(str(root / "features"), str(root / "masks"), digests, list(range(first.shape[0])),
