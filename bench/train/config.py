@@ -16,7 +16,7 @@ DEFAULT_LR = {"frozen": 1e-3, "finetune": 3e-5}
 # epochs: 30 epochs are ~2000 steps on an IEMOCAP fold but 90 on the demo, where GAP's head
 # stops far from convergence (docs/training.md, benchmarks/convergence.py). Fine-tuning keeps
 # the paper's epochs (0: no budget).
-DEFAULT_MIN_STEPS = {"frozen": 2000, "finetune": 0}
+DEFAULT_MIN_STEPS = {"frozen": 1000, "finetune": 0}
 OPTIMIZERS = ("adamw", "adam")  # torch.optim.AdamW (decoupled weight decay) / torch.optim.Adam (L2 in the gradient)
 LR_SCHEDULES = ("warmup-cosine", "constant")  # bench.train.schedule
 
