@@ -2,7 +2,8 @@
 (Soltani Tehrani et al., 2023, arXiv 2309.12714): fixed-duration map, stacked blocks of
 conv -> batch norm -> ReLU -> max pool -> dropout, then a flat vector.
 
-Taken from the paper: a fixed duration (7 s = 350 frames at 20 ms, zero-padded or truncated),
+Taken from the paper: a fixed duration (7 s, zero-padded or truncated: 349 frames on the
+25 ms / 20 ms grid of ``bench.audio.num_frames``, the paper's 349 x 1024 map),
 a resize of the feature axis (the paper resizes 349 x 1024 to 300 x 300), seven conv blocks with
 batch norm, max pooling and dropout. Chosen here (the paper gives no sizes): 3 x 3 kernels,
 2 x 2 max pooling per block, the channel widths, dropout 0.2, the feature axis averaged down
@@ -16,7 +17,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from bench.audio import SAMPLE_RATE, num_frames
 from poolers._registry import PoolerConfigError, register_pooler
+
+PAPER_SECONDS = 7.0  # the paper's clip length
+PAPER_FRAMES = num_frames(int(PAPER_SECONDS * SAMPLE_RATE))  # 349: frames of a 7 s clip
 
 
 def fixed_length_map(feats: torch.Tensor, valid: torch.Tensor, max_frames: int) -> torch.Tensor:
@@ -52,7 +57,7 @@ class ConvolutionalFront(nn.Module):
     def __init__(
         self,
         in_dim: int,
-        max_frames: int = 350,
+        max_frames: int = PAPER_FRAMES,
         feature_bins: int = 256,
         channels: tuple[int, ...] = (8, 16, 32, 32, 64, 64, 64),
         grid: tuple[int, int] = (1, 4),

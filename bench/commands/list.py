@@ -59,4 +59,4 @@ def recipes():
         default = " (default)" if name == registry.DEFAULT_RECIPE else ""
         click.echo(f"{name}{default}: {recipe.description}")
         click.echo(f"  source: {recipe.source}")
-        click.echo("  sets: " + (", ".join(f"{k}={v}" for k, v in recipe.train.items()) or "nothing (TrainConfig defaults)"))
+        click.echo("  sets: " + (", ".join(f"{k}={v}" for k, v in recipe.settings().items()) or "nothing (TrainConfig defaults)"))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from bench.errors import BenchError
 from bench.report.literature import RunSetup
 from bench.report.rundir import RunFolder
 
-PAPER_RECIPE = "sap-paper"
 # config.yaml keys shown under "Data and features" (the rest of the run's definition is training)
 DATA_KEYS = ("dataset", "data_dir", "manifest", "class_set", "classes", "protocol", "validation", "folds",
              "backbone", "layers", "vad", "vad_options", "max_duration", "dtype", "grid", "pooler_params", "probes")
@@ -66,13 +66,26 @@ def _backbone_revision(config: dict) -> str:
     return _show({k: identity[k] for k in ("hub_id", "revision", "commit", "source") if identity.get(k)} or identity)
 
 
+def _paper_mark(paper: dict, key: str, value) -> str:
+    """"  [paper: V]" where the paper's recipe sets ``key`` to another value; "" otherwise."""
+    if key not in paper or paper[key] == value:
+        return ""
+    return f"  [paper: {_show(paper[key])}]"
+
+
 def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
     """[(title, Setting | Value table)]: data and features, training (with the paper's values where they
     differ), tuned parameters, environment."""
     from bench.train import recipes
+    from bench.train.config import TrainConfig
 
     config = run.config
-    data = [(k, _show(config.get(k))) for k in DATA_KEYS if k in config]
+    try:
+        paper_recipe = recipes.reference(str(config.get("recipe") or recipes.DEFAULT_RECIPE))
+    except BenchError:
+        paper_recipe = recipes.get(recipes.PAPER_RECIPE)
+    data = [(k, _show(config.get(k)) + _paper_mark(paper_recipe.run, k, config.get(k))) for k in DATA_KEYS
+            if k in config]
     if "validation" in config and config["validation"] is None:  # None: the protocol's default rule
         rule = _default_validation(run.protocol)
         data = [(k, f"{rule} (the protocol's default)" if k == "validation" and rule else v) for k, v in data]
@@ -83,14 +96,13 @@ def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
     except (KeyError, TypeError, ValueError) as exc:  # a config.yaml from another version
         out.append(("Training", [("training configuration", f"could not be resolved: {exc}")]))
     else:
-        paper = recipes.get(PAPER_RECIPE).resolved()
+        paper = {**paper_recipe.resolved(), "lr": TrainConfig.from_dict(paper_recipe.resolved()).learning_rate}
         grid_axes = set(config.get("grid") or {})
         rows = [("recipe", f"{recipe}: {recipes.get(recipe).description}")]
         for key, value in train.items():
             note = " (varies: grid axis)" if key in grid_axes else ""
-            differs = "" if paper.get(key) == value or recipe == PAPER_RECIPE else f"  [paper: {_show(paper.get(key))}]"
-            rows.append((key, f"{_show(value)}{note}{differs}"))
-        out.append(("Training (every field; [paper: ...] where the SAP paper's recipe differs)", rows))
+            rows.append((key, f"{_show(value)}{note}{_paper_mark(paper, key, value)}"))
+        out.append((f"Training (every field; [paper: ...] where {paper_recipe.paper}'s recipe differs)", rows))
     params = config.get("params") or {}
     out.append(("Tuned parameters", [("--params", _show(params) if params else
                                      "none: every cell uses the values above (no tuned parameters)")]))

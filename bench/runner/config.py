@@ -5,6 +5,8 @@ Precedence, lowest first, all applied in this module (``resolve`` and ``job_opti
 
     defaults < recipe < --config < --params < --set < --grid
 
+A recipe sets training fields and, for a paper's recipe, run options (dataset, class set,
+backbone, ...) and default grid axes (the pooler): ``bench.train.recipes``.
 ``resolve`` merges defaults, the recipe, the --config file and --set into one ``RunConfig``
 (training options fully resolved: every ``TrainConfig`` field); tuned --params stay per fold
 (``params``) minus the keys --set fixes, so that --set wins over them; ``job_options`` puts a
@@ -225,6 +227,7 @@ def resolve(cli: dict, config_file: str | None = None, sets: list[str] = (), gri
     except BenchError as exc:
         own.append(f"--recipe: {exc}")
         recipe = recipes.get(recipes.DEFAULT_RECIPE)
+    merged.update(copy.deepcopy(recipe.run))  # the recipe's run options, below --config and --set
     for layer in (from_file, command_line):  # --config, then --set and the command's options
         for key, value in layer.items():
             if key in ("pooler_options", "vad_options"):
@@ -236,12 +239,14 @@ def resolve(cli: dict, config_file: str | None = None, sets: list[str] = (), gri
     merged["train"] = {**recipe.resolved(), **from_file.get("train", {}), **command_line["train"]}
     tuned = load_yaml(params_file) if params_file else from_file.get("params", {})
     merged["params"] = _tuned_params(tuned, set(command_line["train"]), own)
-    merged["grid"] = {**from_file.get("grid", {}), **parse_assignments(list(grid_items))}
+    merged["grid"] = {**copy.deepcopy(recipe.grid), **from_file.get("grid", {}), **parse_assignments(list(grid_items))}
     _check_grid_keys(merged["grid"], own)
     if merged["backbone"] is None:
         merged["backbone"] = "fbank" if merged["dataset"] == "demo" and not merged["manifest"] else "wavlm-large"
     if isinstance(merged["folds"], (int, str)):
         merged["folds"] = [merged["folds"]]
+    if isinstance(merged["layers"], int):  # --set layers=12: one hidden state
+        merged["layers"] = [merged["layers"]]
     config = RunConfig(**merged)
     if problems is None:
         own.raise_if_any()
@@ -300,7 +305,9 @@ def to_yaml(config: RunConfig, **recorded) -> str:
     """config.yaml: the configuration first, then the recorded-only keys (RECORDED)."""
     from bench.train import recipes
 
-    overrides = recipes.differences(recipes.get(config.recipe).resolved(), config.train)
+    recipe = recipes.get(config.recipe)
+    overrides = {**recipes.differences(recipe.resolved(), config.train),  # training fields, then run options
+                 **recipes.differences(recipe.run, {k: getattr(config, k) for k in recipe.run})}
     extra = {"config_digest": config.digest(), "recipe_overrides": {k: b for k, (_, b) in overrides.items()},
              **recorded}
     return yaml.safe_dump({**config.to_dict(), **extra}, sort_keys=False)

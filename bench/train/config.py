@@ -17,6 +17,8 @@ DEFAULT_LR = {"frozen": 1e-3, "finetune": 3e-5}
 # stops far from convergence (docs/training.md, benchmarks/convergence.py). Fine-tuning keeps
 # the paper's epochs (0: no budget).
 DEFAULT_MIN_STEPS = {"frozen": 1000, "finetune": 0}
+OPTIMIZERS = ("adamw", "adam")  # torch.optim.AdamW (decoupled weight decay) / torch.optim.Adam (L2 in the gradient)
+LR_SCHEDULES = ("warmup-cosine", "constant")  # bench.train.schedule
 
 
 @dataclass
@@ -28,11 +30,14 @@ class TrainConfig:
     min_steps: int | None = None  # (ours) steps the schedule has at least; None -> DEFAULT_MIN_STEPS[mode], 0: none
     batch_size: int = 64  # (paper)
     lr: float | None = None  # None -> DEFAULT_LR[mode]: 3e-5 fine-tune (paper), 1e-3 frozen (ours)
+    optimizer: str = "adamw"  # (paper: AdamW implied by HF) "adam": plain Adam (the XLSR/ShEMO paper)
     weight_decay: float = 0.01  # AdamW (paper: AdamW implied by HF; 0.01 is torch's default)
+    lr_schedule: str = "warmup-cosine"  # (paper) "constant": the lr throughout, no warm-up
     warmup_ratio: float = 0.1  # (paper) linear warm-up over the first 10% of all steps
     patience: int = 5  # (paper) early stopping on the validation total loss
     max_grad_norm: float | None = 1.0  # (ours; HF Trainer's default) None: no clipping
     alpha: float = 0.5  # (paper) weighted cross-entropy
+    class_weighting: bool = True  # (paper) "balanced" class weights in the cross-entropy; False: plain CE
     beta: float = 0.25  # (paper) valence MAE
     gamma: float = 0.25  # (paper) arousal MAE
     layer: int | None = None  # None: learned softmax layer weights; int: that index of the stack
@@ -59,6 +64,10 @@ class TrainConfig:
         if self.grad_accumulation < 1 or self.grad_accumulation > self.batch_size:
             raise ValueError(f"grad_accumulation must be between 1 and batch_size ({self.batch_size}), "
                              f"got {self.grad_accumulation}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got {self.lr_schedule!r}")
         if not 0.0 <= self.warmup_ratio < 1.0:
             raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
 

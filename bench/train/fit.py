@@ -76,12 +76,22 @@ class _Targets:
 def make_loss(train: UtteranceSet, num_classes: int, cfg: ModelConfig, config: TrainConfig) -> MultiTaskLoss:
     """Class weights from the training labels; valence/arousal terms dropped (one warning) when
     the training set has no such targets."""
-    missing = [name for name, stats in (("valence", cfg.valence_stats), ("arousal", cfg.arousal_stats)) if stats is None]
+    missing = [name for name, stats, weight in (("valence", cfg.valence_stats, config.beta),
+                                                ("arousal", cfg.arousal_stats, config.gamma))
+               if stats is None and weight]  # a term weighted 0 is dropped by the recipe: nothing to warn about
     if missing:
         warnings.warn(f"the training set has no {' and no '.join(missing)} values; "
                       f"the {'/'.join(missing)} loss term(s) are dropped and predictions are NaN", stacklevel=3)
-    return MultiTaskLoss(class_weights(train.labels, num_classes), config.alpha, config.beta, config.gamma,
+    weights = class_weights(train.labels, num_classes) if config.class_weighting else torch.ones(num_classes)
+    return MultiTaskLoss(weights, config.alpha, config.beta, config.gamma,
                          use_valence=cfg.valence_stats is not None, use_arousal=cfg.arousal_stats is not None)
+
+
+def make_optimizer(model, config: TrainConfig) -> torch.optim.Optimizer:
+    """``config.optimizer`` over the trainable parameters: AdamW (decoupled decay) or Adam (L2 decay)."""
+    optimizer_class = torch.optim.Adam if config.optimizer == "adam" else torch.optim.AdamW
+    return optimizer_class([p for p in model.parameters() if p.requires_grad], lr=config.learning_rate,
+                           weight_decay=config.weight_decay)
 
 
 def _evaluate(model, feeder, data: UtteranceSet, targets: _Targets, loss: MultiTaskLoss, batch_size: int):
@@ -168,7 +178,7 @@ def fit(train: UtteranceSet, valid: UtteranceSet | None, classes: list[str], poo
         return FitResult(*fit_probe_job(train, valid, classes, pooler, pooler_params, config.layer, seed))
     if len(train) == 0:
         raise ValueError("the training set is empty")
-    from bench.train.schedule import warmup_cosine_scheduler
+    from bench.train.schedule import lr_scheduler
 
     with seeded(seed):
         cfg, backbone = model_config_for(train, classes, pooler, pooler_params, config)
@@ -182,12 +192,11 @@ def fit(train: UtteranceSet, valid: UtteranceSet | None, classes: list[str], poo
         valid_feed = (make_feeder(model, valid, config.precompute, config.memory_budget_gb)
                       if valid is not None and len(valid) else None)
         train_targets, valid_targets = _Targets(train, cfg), (_Targets(valid, cfg) if valid_feed else None)
-        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad],
-                                      lr=config.learning_rate, weight_decay=config.weight_decay)
+        optimizer = make_optimizer(model, config)
         per_period = config.epochs_per_period(len(train))
         steps_per_epoch = math.ceil(len(train) / config.batch_size)
-        scheduler = warmup_cosine_scheduler(optimizer, config.epochs * per_period * steps_per_epoch,
-                                            config.warmup_ratio)
+        scheduler = lr_scheduler(config.lr_schedule, optimizer, config.epochs * per_period * steps_per_epoch,
+                                 config.warmup_ratio)
         generator = torch.Generator().manual_seed(seed)
         stopper, history = EarlyStopping(config.patience), []
         eval_batch = config.eval_batch_size or config.batch_size

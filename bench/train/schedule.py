@@ -1,4 +1,7 @@
-"""Linear warm-up then cosine decay to 0, stepped once per optimiser step.
+"""Learning-rate schedules, stepped once per optimiser step: ``lr_scheduler(name, ...)`` builds
+``warmup-cosine`` (the default) or ``constant`` (the lr throughout, no warm-up).
+
+Linear warm-up then cosine decay to 0:
 
 The same curve as ``transformers.get_cosine_schedule_with_warmup`` (the paper's "warm-up ratio
 0.1 and cosine scheduler"): multiplier ``s / W`` for step ``s < W``, then
@@ -30,3 +33,17 @@ def warmup_cosine_scheduler(optimizer, total_steps: int, warmup_ratio: float):
     """A LambdaLR on ``optimizer`` following ``warmup_cosine``."""
     num_warmup = warmup_steps(total_steps, warmup_ratio)
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, total_steps, num_warmup))
+
+
+def constant_scheduler(optimizer):
+    """A LambdaLR that keeps the optimiser's lr at every step."""
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1.0)
+
+
+def lr_scheduler(name: str, optimizer, total_steps: int, warmup_ratio: float):
+    """The schedule ``name`` (``TrainConfig.lr_schedule``); warmup_ratio is unused by ``constant``."""
+    if name == "constant":
+        return constant_scheduler(optimizer)
+    if name == "warmup-cosine":
+        return warmup_cosine_scheduler(optimizer, total_steps, warmup_ratio)
+    raise ValueError(f"unknown lr schedule {name!r}; valid: warmup-cosine, constant")

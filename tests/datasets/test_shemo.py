@@ -49,3 +49,11 @@ def test_bad_names_and_codes_are_skipped(shemo_root, reasons):
     assert reasons(prep) == {"M12X01.wav": "unknown label", "M1A01.wav": "unparsable name"}
     unknown = next(s for s in prep.skipped if s.reason == "unknown label")
     assert "'X'" in unknown.detail and "M12X01.wav" in unknown.detail
+
+
+def test_five_class_set_drops_fear_only(shemo_root):
+    everything = prepare_dataset("shemo", shemo_root).manifest
+    prep = prepare_dataset("shemo", shemo_root, "5class")
+    assert sorted(prep.manifest["label"].unique()) == ["angry", "happy", "neutral", "sad", "surprise"]
+    assert prep.excluded == {"fear": 1}
+    assert sorted(prep.manifest["id"]) == sorted(everything.loc[everything["label"] != "fear", "id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 DIM = 16
-# cnn defaults (350 frames, 7 blocks) cost little at D=16; its map stays small in tests anyway.
+# cnn defaults (349 frames = 7 s, 7 blocks) cost little at D=16; its map stays small in tests anyway.
 SMALL_HPARAMS = {"cnn": {"max_frames": 40}, "asp": {"hidden": 8}}
 
 

@@ -109,3 +109,13 @@ def test_cnn_ignores_frames_past_max_frames():
         full = pooler(feats, valid, speech)
         cut = pooler(feats[:, :40], valid[:, :40], speech[:, :40])
     torch.testing.assert_close(full, cut)
+
+
+def test_cnn_default_map_is_seven_seconds_of_the_wav2vec2_conv_front_end():
+    """The paper's 7 s clips give 349 frames: the conv stack of transformers' wav2vec2 says so too."""
+    from backbones.tiny import tiny_config, tiny_model
+
+    seven_seconds = 7 * 16000
+    wav2vec2 = tiny_model(tiny_config("wav2vec2", "layer", True))
+    frames = int(wav2vec2._get_feat_extract_output_lengths(torch.tensor(seven_seconds)))
+    assert poolers.create("cnn", DIM).max_frames == frames

@@ -66,3 +66,14 @@ def test_tuned_run_says_so_above_the_tables(tmp_path):
     assert text.index("**Tuned run:**") < text.index("## Performance per grid cell")
     untuned = write_report(build_jobs_run(tmp_path / "plain"), formats=["md"], n_resamples=100, figures=False)
     assert "Tuned run" not in untuned.markdown.read_text()
+
+
+def test_a_paper_recipe_run_is_compared_with_that_papers_recipe(tmp_path):
+    root = build_jobs_run(tmp_path / "run", config_extra={"recipe": "xlsr-cnn-paper", "class_set": "5class",
+                                                          "train": {"epochs": 2}})
+    shown = values(load_run(root))
+    training = "Training (every field; [paper: ...] where the XLSR/ShEMO paper's recipe differs)"
+    assert shown[(training, "epochs")] == "2  [paper: 30]"  # an override of the recipe is marked
+    assert shown[(training, "optimizer")] == "adam" and shown[(training, "batch_size")] == "4"
+    assert shown[("Data and features", "backbone")] == "fbank  [paper: xlsr-53]"
+    assert shown[("Data and features", "class_set")] == "5class"

@@ -105,3 +105,8 @@ def test_items_after_set_stay_with_set():
     assert result.exit_code == 0, result.output
     assert seen == {"sets": ("folds=0,1", "epochs=10", "lr=0.1"), "grid": ("poolers=gap,sap", "seeds=0,1"), "out": "x=y"}
     assert CliRunner().invoke(command, ["--set", "a=1", "stray"]).exit_code != 0  # a stray word is an error
+
+
+def test_one_layer_on_the_command_line_is_a_list_of_one():
+    assert resolve({}, None, ["layers=12"]).layers == [12]
+    assert resolve({}, None, ["layers=3,5"]).layers == [3, 5]
