@@ -17,12 +17,13 @@ DEMO_OUT ?= results/demo
 LOCK_FLAGS ?= --upgrade
 CUDA_PACKAGES := $(shell sed -n 's/^\([a-z0-9-]*\) ;.*/\1/p' requirements/no-cuda.txt)
 
-.PHONY: setup demo test lock clean-venv
+.PHONY: deps setup demo test lock clean-venv
 
-$(STAMP): pyproject.toml $(LOCK)
+# torch of the chosen build, then the locked set, into $(VENV) (not the project itself: CI installs its wheel).
+# torch is kept if the locked version of that build is installed; else it comes from a wheel in pip's own
+# find-links (offline; no deps, the lock brings them); else from PyTorch's index for that build.
+deps:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@# torch first, from the chosen build: kept if the locked version of that build is installed; else a
-	@# wheel in pip's own find-links (offline, no deps: the lock brings them); else PyTorch's index.
 	@if $(PY) -c "import sys, torch; sys.exit(torch.__version__.split('+')[0] != '$(TORCH_VERSION)' \
 	        or (torch.version.cuda is None) != ('$(TORCH)' == 'cpu'))" 2>/dev/null; then \
 	    echo "torch $(TORCH_VERSION) ($(TORCH)) is installed: kept"; \
@@ -33,6 +34,9 @@ $(STAMP): pyproject.toml $(LOCK)
 	    $(PY) -m pip install --quiet "torch==$(TORCH_VERSION)" --index-url $(TORCH_INDEX); \
 	fi
 	$(PY) -m pip install --quiet -r $(LOCK)
+
+$(STAMP): pyproject.toml $(LOCK)
+	$(MAKE) --no-print-directory deps VENV=$(VENV) TORCH=$(TORCH)
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m pip check
 	touch $(STAMP)

@@ -82,7 +82,7 @@ def predict_files(model_dir: str, paths: list[str], device: str = "cpu") -> list
         except AudioError as exc:
             results[-1].error = str(exc)
     if items:
-        n, labels = len(items), np.zeros(len(items), dtype=np.int64)
+        labels = np.zeros(len(items), dtype=np.int64)
         preds = predict(model, UtteranceSet(list(items), labels, None, None, DictStore(items)))
         classes = list(model.config.classes)
         for row, key in enumerate(items):

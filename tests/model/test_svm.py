@@ -3,7 +3,7 @@ import numpy as np
 from bench.model import load_model, save_model
 from bench.model.svm import fit_svm
 from bench.train import fit, predict
-from tests.model.conftest import CLASSES, make_set
+from model_data import CLASSES, make_set
 
 
 def test_svm_beats_chance_on_separable_data():
