@@ -68,6 +68,18 @@ def split_revision(key: str) -> tuple[str, str | None]:
     return (name, revision or None) if sep else (key, None)
 
 
+def with_revision(backbone: str | None, revision: str | None) -> str | None:
+    """The backbone name ``--backbone X --revision R`` stands for: ``X@R`` (``X`` alone without R)."""
+    if revision is None:
+        return backbone
+    if backbone is None:
+        raise BenchError(f"--revision {revision} needs --backbone (a hub name or id); in a grid write "
+                         f"backbones=NAME@{revision}")
+    if "@" in backbone:
+        raise BenchError(f"--backbone {backbone} already names a revision; drop --revision {revision} or the @ part")
+    return f"{backbone}@{revision}"
+
+
 def is_hub_name(key: str) -> bool:
     """True for a registered hub name or a hub id, each with or without ``@REVISION`` (no network)."""
     name, _ = split_revision(key)
