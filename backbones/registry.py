@@ -32,6 +32,12 @@ def names() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def describe(name: str) -> str:
+    """First sentence of a registered factory's docstring ("" when it has none)."""
+    doc = " ".join((_REGISTRY[name].__doc__ or "").split())
+    return doc.split(". ")[0].rstrip(".")
+
+
 def create(name_or_path: str | Path, device=None, dtype=None, **options):
     """Build a registered backbone, a hub checkpoint, or load a local checkpoint folder.
 
