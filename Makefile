@@ -1,13 +1,13 @@
 # Two entry points (README): `make demo` runs the demo grid on the shipped demo corpus, `make test`
 # runs the test suite. Both create .venv and install the locked dependency set first.
 #
-#   make demo TORCH=cu128     the one switch for a CUDA build of torch (a tag of PyTorch's wheel index)
+#   make demo TORCH=cu130     the one switch for a CUDA build of torch (a tag of PyTorch's wheel index)
 #   make lock                 refresh requirements/lock.txt (docs/install.md)
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-$(TORCH)
 LOCK := requirements/lock.txt
 TORCH ?= cpu
 TORCH_INDEX ?= https://download.pytorch.org/whl/$(TORCH)
