@@ -1,6 +1,6 @@
 """What a model eats: three kinds of batch, one per way of feeding it.
 
-- ``FrameBatch``: cached frame-level stacks, one per utterance (frozen mode, any pooler).
+- ``FrameBatch``: cached frame-level stacks, padded into one tensor (frozen mode, any pooler).
 - ``PooledBatch``: per-layer pooled vectors (frozen mode, linear poolers only; see
   ``bench.train.data.precompute_pooled``).
 - ``WaveBatch``: raw audio (fine-tune mode).
@@ -16,13 +16,15 @@ import torch.nn.functional as F
 
 @dataclass
 class FrameBatch:
-    """stacks: B tensors [L, T_b, D] (fp16 kept as loaded); speech: B bool tensors [T_b]."""
+    """stacks [L, B, T, D] (fp16 as cached; zeros on padding), valid [B, T] bool (False on
+    padding), speech [B, T] bool (VAD decision, False on padding). L = 1 for a fixed layer."""
 
-    stacks: list[torch.Tensor]
-    speech: list[torch.Tensor]
+    stacks: torch.Tensor
+    valid: torch.Tensor
+    speech: torch.Tensor
 
     def __len__(self) -> int:
-        return len(self.stacks)
+        return self.stacks.shape[1]
 
 
 @dataclass

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 import poolers
-from bench.model.batches import FrameBatch, PooledBatch, pad_frames
+from bench.model.batches import FrameBatch, PooledBatch
 from bench.model.config import ModelConfig
 from bench.model.heads import HeadOutput, MultiTaskHead
 from bench.model.layers import LayerMixing
@@ -15,8 +15,8 @@ from bench.model.layers import LayerMixing
 class EmotionModel(nn.Module):
     """Trains on a cached stack of hidden states [L, T, D] per utterance.
 
-    ``forward(FrameBatch)`` standardises and mixes each utterance's fp16 stack into [T, D] fp32
-    (see ``LayerMixing``), pads to [B, T, D], pools to [B, P] and runs the head.
+    ``forward(FrameBatch)`` standardises and mixes the padded fp16 stacks [L, B, T, D] into
+    [B, T, D] fp32 (see ``LayerMixing``), pools to [B, P] and runs the head.
     ``forward(PooledBatch)`` takes per-layer pooled vectors [B, L, P] of a linear pooler and
     mixes them: the same result, as mixing and a linear pooler commute.
     """
@@ -48,9 +48,8 @@ class EmotionModel(nn.Module):
         if isinstance(batch, PooledBatch):  # a linear pooler's weights sum to 1: standardise after pooling
             return self.mixing.mix_hidden((batch.pooled.to(self.device) - shift) * scale)
         device = self.device
-        seqs = [self.mixing.mix_frames(s.to(device), shift, scale) for s in batch.stacks]
-        feats, valid, speech = pad_frames(seqs, [m.to(device) for m in batch.speech])
-        return self.pooler(feats, valid, speech)
+        feats = self.mixing.mix_frames(batch.stacks.to(device), shift, scale)  # [B, T, D]
+        return self.pooler(feats, batch.valid.to(device), batch.speech.to(device))
 
     def forward(self, batch: FrameBatch | PooledBatch) -> HeadOutput:
         return self.head(self.pool(batch))

@@ -1,11 +1,11 @@
 """Mixing a stack of hidden states into one feature sequence.
 
 ``LayerMixing`` is SUPERB's Featurizer (softmax weights over layers, initialised equal) or a
-fixed choice of one layer. For frame-level features it works per utterance on the fp16 stack
-[L, T, D] through ``WeightedLayerSum`` (which also applies the per-layer feature
+fixed choice of one layer. For frame-level features it works on the padded fp16 batch
+[L, B, T, D] through ``WeightedLayerSum`` (which also applies the per-layer feature
 standardisation), an autograd function that saves the fp16 stack (not an fp32 copy) for the
-backward pass: a batch of 64 utterances of 950 frames from 25 layers of 1024
-dims never exists in fp32 (that would be ~6 GB); only one utterance's fp32 transient does.
+backward pass and works one layer at a time: a batch of 64 utterances of 950 frames from 25
+layers of 1024 dims never exists in fp32 (that would be ~6 GB); one layer's [B, T, D] does.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from torch import nn
 
 
 class WeightedLayerSum(torch.autograd.Function):
-    """out [T, D] fp32 = sum_l w_l (stack_l - shift_l) * scale_l, with w [L] fp32, stack [L, T, D]
-    (any float dtype, usually fp16), shift and scale [L, D] fp32 (feature standardisation).
+    """out [..., D] fp32 = sum_l w_l (stack_l - shift_l) * scale_l, with w [L] fp32, stack
+    [L, ..., D] (any float dtype, usually fp16; e.g. [L, B, T, D]), shift and scale [L, D] fp32
+    (feature standardisation).
 
     Computed layer by layer as sum_l stack_l * (w_l scale_l) - sum_l w_l scale_l shift_l, so the
-    only fp32 temporaries are one layer [T, D] at a time. Saves ``stack`` in its own dtype for
+    only fp32 temporaries are one layer at a time. Saves ``stack`` in its own dtype for
     backward. No gradient flows into ``stack``, ``shift`` or ``scale`` (cached features and fixed
     statistics are constants).
     """
@@ -28,7 +29,7 @@ class WeightedLayerSum(torch.autograd.Function):
     def forward(ctx, w, stack, shift, scale):
         ctx.save_for_backward(w, stack, shift, scale)
         coef = w.unsqueeze(1) * scale  # [L, D]
-        out = (-(coef * shift).sum(0)).expand(stack.shape[1], -1).clone()  # [T, D]
+        out = (-(coef * shift).sum(0)).expand(stack.shape[1:]).clone()  # [..., D]
         for layer in range(stack.shape[0]):
             out.addcmul_(stack[layer].float(), coef[layer])
         return out
@@ -36,11 +37,12 @@ class WeightedLayerSum(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_out):
         w, stack, shift, scale = ctx.saved_tensors
-        grad_out = grad_out.float()
+        dim = grad_out.shape[-1]
+        grad_out = grad_out.float().reshape(-1, dim)
         total = grad_out.sum(0)  # [D]
         grad_w = torch.empty_like(w)
         for layer in range(stack.shape[0]):
-            per_dim = (stack[layer].float() * grad_out).sum(0)  # [D]: sum_t x_ltd g_td
+            per_dim = (stack[layer].reshape(-1, dim).float() * grad_out).sum(0)  # [D]: sum over frames of x g
             grad_w[layer] = (scale[layer] * (per_dim - shift[layer] * total)).sum()
         return grad_w, None, None, None
 
@@ -70,8 +72,8 @@ class LayerMixing(nn.Module):
         return 0 if size == 1 or self.layer is None else self.layer
 
     def mix_frames(self, stack: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
-        """One utterance: stack [L, T, D] (fp16 or fp32; [1, T, D] for a fixed layer), shift and
-        scale [L or 1, D] (standardisation) -> [T, D] fp32."""
+        """stack [L, ..., D] (fp16 or fp32; [1, ..., D] for a fixed layer; e.g. a padded batch
+        [L, B, T, D]), shift and scale [L or 1, D] (standardisation) -> [..., D] fp32."""
         if self.logits is None:
             i = self._fixed_index(stack.shape[0])
             return (stack[i].float() - shift[i]) * scale[i]

@@ -35,6 +35,7 @@ DEFAULTS = {
     "cache_dir": None,  # None: the user cache folder
     "dtype": None,
     "save_models": False,  # true: each finished job saves its model to RUN/models/<job>/ (for bench predict)
+    "probes": True,  # convex reference probes (logistic regression on gap / sap-noattn / stats vectors)
     "grid": {},
     "train": {},  # TrainConfig overrides shared by every job
     "pooler_params": {},  # pooler hyper-parameters shared by every job

@@ -79,17 +79,29 @@ def _metrics(true: np.ndarray, pred: np.ndarray, test, valence: np.ndarray, arou
 
 
 def _train_and_predict(spec: JobSpec, sets: dict, on_epoch):
-    """(Predictions of the test set, history, epochs, best_epoch); saves the model if asked."""
+    """(Predictions of the test set, FitResult); saves the model if asked (probes are not saved:
+    they are reference rows, refitted in seconds)."""
     from bench.train import TrainConfig, fit, predict
+    from bench.train.probes import is_probe
 
     config = TrainConfig.from_dict(spec.train_config)
     result = fit(sets["train"], sets["valid"], spec.classes, spec.cell.pooler, spec.pooler_params, config,
                  seed=spec.seed, on_epoch=on_epoch)
-    if spec.save_model:
+    if spec.save_model and not is_probe(spec.cell.pooler):
         from bench.model import save_model
 
         save_model(result.model, Path(spec.run_dir) / "models" / spec.job_id)
-    return predict(result.model, sets["test"]), result.history, len(result.history), result.best_epoch
+    return predict(result.model, sets["test"]), result
+
+
+def _training_columns(result) -> dict:
+    """How training went (see bench.train.fit.training_summary): epochs run, best epoch, the epoch
+    limit, optimiser steps, training-set UA and loss at the kept weights, still_improving."""
+    summary = result.summary
+    return {"epochs": result.history[-1]["epoch"] if result.history else 0, "best_epoch": result.best_epoch,
+            "max_epochs": summary.get("max_epochs"), "steps": summary.get("steps"),
+            "train_ua": summary.get("train_ua"), "train_loss": summary.get("train_loss"),
+            "still_improving": summary.get("still_improving"), "probe_C": summary.get("probe_C")}
 
 
 def job_identity(spec: JobSpec) -> dict:
@@ -109,13 +121,13 @@ def run_job(spec: JobSpec, on_epoch=None) -> dict:
         ids = split_ids(plan, spec.fold)
         sets = {role: _utterance_set(manifest, ids[role], spec.classes, spec.store) if ids[role] else None
                 for role in ("train", "valid", "test")}
-        preds, history, epochs, best_epoch = _train_and_predict(spec, sets, on_epoch)
+        preds, result = _train_and_predict(spec, sets, on_epoch)
         test = sets["test"]
         pred_index = preds.probs.argmax(axis=1)
         true_labels = np.asarray(spec.classes)[test.labels]
         pred_labels = np.asarray(spec.classes)[pred_index]
         record.update(_metrics(true_labels, pred_labels, test, preds.valence, preds.arousal))
-        record.update(n_test=len(test.ids), epochs=epochs, best_epoch=best_epoch, history=history,
+        record.update(n_test=len(test.ids), **_training_columns(result), history=result.history,
                       status="ok", error=None)
         predictions = _prediction_table(spec, manifest, test, true_labels, pred_labels, preds)
     except Exception as exc:  # noqa: BLE001 - a failed job is recorded and the grid goes on

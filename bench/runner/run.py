@@ -122,11 +122,29 @@ def selected_folds(config: dict, plan: pd.DataFrame) -> list[int]:
     return sorted(int(f) for f in wanted)
 
 
+def probe_cells(config: dict, cells: list[Cell]) -> list[Cell]:
+    """The convex reference probes (bench.train.probes) of every (backbone, VAD) pair of the grid,
+    unless ``probes`` is false."""
+    from bench.train.probes import PROBES
+
+    if not config.get("probes", True):
+        return []
+    pairs = dict.fromkeys((c.backbone, c.vad) for c in cells)
+    return [Cell(backbone, vad, name) for backbone, vad in pairs for name in PROBES]
+
+
+def cell_seeds(cell: Cell, seeds: list[int]) -> list[int]:
+    """A probe is deterministic given its data: it runs with the first seed only."""
+    from bench.train.probes import is_probe
+
+    return seeds[:1] if is_probe(cell.pooler) else seeds
+
+
 def build_jobs(config: dict, run_dir: Path, plan, classes, cells, seeds, folds, stores) -> list[JobSpec]:
     test_speakers = plan[plan["role"] == "test"].groupby("fold")["speaker"].agg(lambda s: " ".join(sorted(set(s))))
     jobs = []
     for cell in cells:
-        for seed in seeds:
+        for seed in cell_seeds(cell, seeds):
             for fold in folds:
                 fold_params = _fold_params(config, int(fold))
                 pooler_params = {**config["pooler_params"], **{k[7:]: v for k, v in fold_params.items() if k.startswith("pooler.")},
@@ -147,15 +165,16 @@ def run_grid(config: dict, out: Path | None = None, executor: str = "local", wor
     check_resumable(run_dir, config)
     cells, seeds = expand(config["grid"], {"backbone": config["backbone"], "vad": config["vad"],
                                            "pooler": ["gap", "sap", "sr"], "seed": [0]})
+    cells = cells + probe_cells(config, cells)
     manifest, plan = prepare_run_folder(config, run_dir, echo)
     folds, classes = selected_folds(config, plan), sorted(manifest["label"].unique())
-    write_config(config, run_dir, len(cells) * len(seeds) * len(folds), classes)
+    write_config(config, run_dir, sum(len(cell_seeds(c, seeds)) for c in cells) * len(folds), classes)
     stores = extract_features(config, manifest, cells, echo)
     jobs = build_jobs(config, run_dir, plan, classes, cells, seeds, folds, stores)
     store = ResultsStore(run_dir)
     done = store.statuses()
     todo = [j for j in jobs if done.get(j.job_id) not in ("ok",) and (retry_failed or done.get(j.job_id) != "failed")]
-    echo(f"{len(jobs)} jobs ({len(cells)} cells x {len(seeds)} seeds x {len(folds)} folds); "
+    echo(f"{len(jobs)} jobs ({len(cells)} cells incl. probes x {len(seeds)} seeds x {len(folds)} folds); "
          f"{len(jobs) - len(todo)} already done, {len(todo)} to run -> {run_dir}")
     hparam_columns = sorted({k for c in cells for k, _ in c.hparams})
     _execute(todo, executor, workers, echo)

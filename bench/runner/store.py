@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 RESULT_TAIL = ["ua", "wa", "macro_f1", "valence_ccc", "arousal_ccc", "valence_mae", "arousal_mae",
-               "n_test", "epochs", "best_epoch", "seconds", "status", "error"]
+               "n_test", "train_ua", "train_loss", "epochs", "best_epoch", "max_epochs", "steps", "still_improving",
+               "probe_C", "seconds", "status", "error"]
 RESULT_HEAD = ["job", "cell", "backbone", "vad", "pooler", "protocol", "fold", "test_speaker", "seed"]
 
 
@@ -73,7 +74,7 @@ class ResultsStore:
         atomic_write_text(self.run_dir / "results.csv", results.to_csv(index=False))
         history = [dict(job=r["job"], cell=r["cell"], fold=r["fold"], seed=r["seed"], **row)
                    for r in records for row in r.get("history", [])]
-        history_cols = ["job", "cell", "fold", "seed", "epoch", "train_loss", "valid_loss", "valid_ua", "lr"]
+        history_cols = ["job", "cell", "fold", "seed", "epoch", "step", "train_loss", "valid_loss", "valid_ua", "lr"]
         atomic_write_text(self.run_dir / "history.csv", pd.DataFrame(history, columns=history_cols).to_csv(index=False))
         parts = [pd.read_csv(p) for r in records if r["status"] == "ok"
                  for p in [self.jobs_dir / f"{r['job']}.predictions.csv"] if p.is_file()]

@@ -17,11 +17,13 @@ class EarlyStopping:
         self.bad_epochs = 0
         self._best_state: dict[str, torch.Tensor] | None = None
 
-    def update(self, epoch: int, loss: float, model: torch.nn.Module) -> bool:
-        """Record epoch ``epoch``'s loss; True when it is the best so far (weights copied)."""
+    def update(self, epoch: int, loss: float, model: torch.nn.Module | None) -> bool:
+        """Record epoch ``epoch``'s loss; True when it is the best so far (weights copied, unless
+        ``model`` is None: then only the bookkeeping is kept)."""
         if loss < self.best_loss:  # NaN never improves
             self.best_loss, self.best_epoch, self.bad_epochs = loss, epoch, 0
-            self._best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+            if model is not None:
+                self._best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
             return True
         self.bad_epochs += 1
         return False

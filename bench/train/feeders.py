@@ -1,19 +1,26 @@
 """Feeders turn a list of utterance indices into a model batch.
 
-- ``FrameFeeder``: loads each utterance's cached stack [L, T, D] and keeps it fp16 (the model
-  mixes layers per utterance; see ``bench.model.layers``). With a fixed layer only that layer is
-  read: stacks are [1, T, D].
-- ``PooledFeeder``: indexes per-layer pooled vectors precomputed once by ``precompute_pooled``.
+- ``ResidentFeeder``: every utterance's cached stack held in memory once per process (when the
+  set fits ``memory_budget_gb``), shared by all jobs on the same cache entries; a batch is one
+  gather into a padded [L, B, T, D] fp16 tensor, with no per-utterance Python.
+- ``FrameFeeder``: reads each utterance of a batch from the store (corpora larger than the
+  budget; ``bench predict``); same batches as ``ResidentFeeder``.
+- ``PooledFeeder``: per-layer pooled vectors of a linear pooler, from the per-utterance
+  sufficient statistics (``bench.train.utterance_stats``), computed once per process.
 - ``WaveFeeder``: loads audio for fine-tune mode.
+
+With a fixed layer only that layer is read: stacks are [1, B, T, D].
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import torch
 
-import poolers
 from bench.model.batches import FrameBatch, PooledBatch, WaveBatch
+from bench.train import utterance_stats
 
 
 def _tensor(array: np.ndarray) -> torch.Tensor:
@@ -32,13 +39,99 @@ def load_stack(store, utt_id: str, layer: int | None = None) -> tuple[torch.Tens
     return _tensor(feats), _tensor(np.asarray(speech, dtype=bool))
 
 
+def _masks(lengths: torch.Tensor, longest: int) -> torch.Tensor:
+    return torch.arange(longest) < lengths.unsqueeze(1)  # [B, T]
+
+
 class FrameFeeder:
+    """Reads a batch's utterances from the store and pads them: -> ``FrameBatch``."""
+
     def __init__(self, store, ids: list[str], layer: int | None = None):
         self.store, self.ids, self.layer = store, ids, layer
 
     def batch(self, index: np.ndarray) -> FrameBatch:
         loaded = [load_stack(self.store, self.ids[i], self.layer) for i in index]
-        return FrameBatch([s for s, _ in loaded], [m for _, m in loaded])
+        lengths = torch.tensor([s.shape[1] for s, _ in loaded])
+        longest = int(lengths.max()) if len(loaded) else 0
+        first = loaded[0][0]
+        stacks = first.new_zeros((first.shape[0], len(loaded), longest, first.shape[2]))
+        speech = torch.zeros(len(loaded), longest, dtype=torch.bool)
+        for b, (s, m) in enumerate(loaded):
+            stacks[:, b, :s.shape[1]] = s
+            speech[b, :len(m)] = m
+        return FrameBatch(stacks, _masks(lengths, longest), speech)
+
+
+class _Resident:
+    """Frames of every utterance of a store concatenated along time: frames [L, F + 1, D] fp16
+    (the last row is zeros, the target of padding), speech [F + 1] bool, start and length [N]."""
+
+    def __init__(self, store, ids: list[str], layer: int | None):
+        stacks, masks = zip(*(load_stack(store, utt_id, layer) for utt_id in ids))
+        self.position = {utt_id: k for k, utt_id in enumerate(ids)}
+        self.length = torch.tensor([m.shape[0] for m in masks])
+        self.start = torch.cumsum(self.length, 0) - self.length
+        zero = stacks[0].new_zeros((stacks[0].shape[0], 1, stacks[0].shape[2]))
+        self.frames = torch.cat([*stacks, zero], dim=1)
+        self.speech = torch.cat([*masks, torch.zeros(1, dtype=torch.bool)])
+        self.pad_row = self.frames.shape[1] - 1
+
+    @property
+    def nbytes(self) -> int:
+        return self.frames.element_size() * self.frames.nelement()
+
+    def batch(self, index: torch.Tensor) -> FrameBatch:
+        """index [B] positions in this set -> FrameBatch (one gather, no per-utterance Python)."""
+        lengths = self.length[index]
+        longest = int(lengths.max()) if len(index) else 0
+        valid = _masks(lengths, longest)
+        rows = torch.where(valid, self.start[index].unsqueeze(1) + torch.arange(longest), self.pad_row)  # [B, T]
+        return FrameBatch(self.frames[:, rows], valid, self.speech[rows])
+
+
+# Process-wide: (the store's cache entries, layer) -> _Resident of ALL the store's utterances, so
+# every job of one (backbone, VAD) in one process (folds, seeds, poolers) reads the disk once.
+# Least recently used sets are evicted beyond the budget.
+_RESIDENT: "OrderedDict[tuple, _Resident]" = OrderedDict()
+
+
+def stack_bytes(store, ids: list[str], layer: int | None = None) -> int:
+    """fp16 bytes the stacks of ``ids`` take in memory (from the masks' lengths and the store's shape)."""
+    frames = sum(int(store.frames(i)) for i in ids)
+    layers = 1 if layer is not None else store.num_layers
+    return 2 * frames * layers * store.dim
+
+
+def _resident(store, layer: int | None, budget_bytes: int) -> _Resident:
+    ids = list(store.ids)
+    key = (tuple(str(store.feature_path(i)) for i in ids), layer)
+    resident = _RESIDENT.pop(key, None) or _Resident(store, ids, layer)
+    _RESIDENT[key] = resident
+    while len(_RESIDENT) > 1 and sum(r.nbytes for r in _RESIDENT.values()) > budget_bytes:
+        _RESIDENT.popitem(last=False)
+    return resident
+
+
+class ResidentFeeder:
+    """Batches of ``ids`` cut from the store's utterances held in memory (loaded once per process)."""
+
+    def __init__(self, store, ids: list[str], layer: int | None = None, budget_bytes: int = 2**62):
+        self.resident = _resident(store, layer, budget_bytes)
+        self.rows = torch.tensor([self.resident.position[i] for i in ids], dtype=torch.long)
+
+    def batch(self, index: np.ndarray) -> FrameBatch:
+        return self.resident.batch(self.rows[torch.as_tensor(np.asarray(index), dtype=torch.long)])
+
+
+def frame_feeder(store, ids: list[str], layer: int | None = None, budget_gb: float | None = None):
+    """A ``ResidentFeeder`` when the store has cache files and all its utterances fit
+    ``budget_gb`` (GiB of fp16 stacks), else a ``FrameFeeder`` (same batches)."""
+    resident_capable = all(hasattr(store, a) for a in ("ids", "feature_path", "frames", "num_layers", "dim"))
+    if budget_gb and ids and resident_capable:
+        budget = int(budget_gb * 2**30)
+        if stack_bytes(store, list(store.ids), layer) <= budget:
+            return ResidentFeeder(store, ids, layer, budget)
+    return FrameFeeder(store, ids, layer)
 
 
 class PooledFeeder:
@@ -60,15 +153,15 @@ class WaveFeeder:
 
 
 def precompute_pooled(store, ids: list[str], pooler: str, layer: int | None = None) -> torch.Tensor:
-    """Per-layer pooled vectors of a linear pooler: -> [N, L, P] fp32 ([N, 1, P] for a fixed
-    ``layer``), one store read per utterance.
+    """Per-layer pooled vectors of a linear pooler (``gap``, ``sap-noattn``): -> [N, L, P] fp32
+    ([N, 1, P] for a fixed ``layer``), from the per-utterance sufficient statistics.
 
     ``pool(sum_l w_l X_l) == sum_l w_l pool(X_l)`` for a linear pooler, so a model trains on these
     vectors without ever loading frame-level features again.
     """
-    rows = []
-    for utt_id in ids:
-        stack, speech = load_stack(store, utt_id, layer)
-        valid = torch.ones(1, stack.shape[1], dtype=torch.bool)
-        rows.append(poolers.pool_layers(pooler, stack.float()[None], valid, speech[None])[0])
-    return torch.stack(rows) if rows else torch.zeros(0, 0, 0)
+    if pooler not in ("gap", "sap-noattn"):
+        raise ValueError(f"per-layer pooled vectors are precomputed for gap and sap-noattn, not {pooler!r}")
+    if not ids:
+        return torch.zeros(0, 0, 0)
+    sums = utterance_stats.utterance_sums(store, ids).layer(layer)
+    return torch.from_numpy(utterance_stats.pooled(sums, pooler).astype(np.float32))

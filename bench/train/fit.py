@@ -21,17 +21,22 @@ from bench.train.early_stopping import EarlyStopping
 from bench.train.feature_stats import feature_stats
 from bench.train.loss import LossSums, MultiTaskLoss, class_weights
 from bench.train.predict import forward_all, make_feeder
+from bench.train.probes import fit_probe_job, is_probe
 from bench.train.provenance import model_config_for
 
 
 @dataclass
 class FitResult:
-    """model (best weights restored), history (one dict per epoch: epoch, train_loss, valid_loss,
-    valid_ua, lr), best_epoch (1-based; the last epoch when there is no validation set)."""
+    """model (best weights restored); history (one dict per evaluation period: epoch (epochs done),
+    step (optimiser steps done), train_loss, valid_loss, valid_ua, lr); best_epoch (epochs done at
+    the best period; the last when there is no validation set); ``summary``: how training went
+    (``training_summary``: train_ua, train_loss at the best weights, max_epochs, steps,
+    still_improving)."""
 
     model: object
     history: list[dict] = field(default_factory=list)
     best_epoch: int = 0
+    summary: dict = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -106,8 +111,8 @@ def fit(train: UtteranceSet, valid: UtteranceSet | None, classes: list[str], poo
         on_epoch: Callable[[int, dict], None] | None = None) -> FitResult:
     """Train a model on ``train``, early-stopping on ``valid``'s total loss; best weights restored.
 
-    ``pooler``: a ``poolers`` name, or ``"svm"`` for the SVM baseline (``pooler_params`` are then
-    its options, see ``bench.model.svm``). ``on_epoch(epoch, row)`` runs after each epoch with
+    ``pooler``: a ``poolers`` name, ``"svm"`` for the SVM baseline (``pooler_params`` are then
+    its options, see ``bench.model.svm``), or a convex probe (``bench.train.probes.PROBES``). ``on_epoch(epoch, row)`` runs after each epoch with
     that epoch's history row; an exception it raises (e.g. optuna.TrialPruned) stops training
     and propagates.
     """
@@ -115,6 +120,8 @@ def fit(train: UtteranceSet, valid: UtteranceSet | None, classes: list[str], poo
     pooler_params = dict(pooler_params or {})
     if pooler == SVM_NAME:
         return FitResult(*fit_svm_job(train, classes, pooler_params, seed))
+    if is_probe(pooler):
+        return FitResult(*fit_probe_job(train, valid, classes, pooler, pooler_params, config.layer, seed))
     if len(train) == 0:
         raise ValueError("the training set is empty")
     from bench.train.schedule import warmup_cosine_scheduler
@@ -124,32 +131,56 @@ def fit(train: UtteranceSet, valid: UtteranceSet | None, classes: list[str], poo
         device = config.resolve_device()
         model = build_model(cfg, backbone)
         if cfg.standardize:
-            model.set_feature_stats(*feature_stats(train.store, train.ids, cfg.layer, config.standardize_utterances))
+            model.set_feature_stats(*feature_stats(train.store, train.ids, cfg.layer))
         model = model.to(device)
         loss = make_loss(train, len(classes), cfg, config)
-        train_feed = make_feeder(model, train, config.precompute)
-        valid_feed = make_feeder(model, valid, config.precompute) if valid is not None and len(valid) else None
+        train_feed = make_feeder(model, train, config.precompute, config.memory_budget_gb)
+        valid_feed = (make_feeder(model, valid, config.precompute, config.memory_budget_gb)
+                      if valid is not None and len(valid) else None)
         train_targets, valid_targets = _Targets(train, cfg), (_Targets(valid, cfg) if valid_feed else None)
         optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad],
                                       lr=config.learning_rate, weight_decay=config.weight_decay)
-        max_epochs = config.epochs_for(len(train))
-        steps = max_epochs * math.ceil(len(train) / config.batch_size)
-        scheduler = warmup_cosine_scheduler(optimizer, steps, config.warmup_ratio)
+        per_period = config.epochs_per_period(len(train))
+        steps_per_epoch = math.ceil(len(train) / config.batch_size)
+        scheduler = warmup_cosine_scheduler(optimizer, config.epochs * per_period * steps_per_epoch,
+                                            config.warmup_ratio)
         generator = torch.Generator().manual_seed(seed)
         stopper, history = EarlyStopping(config.patience), []
         eval_batch = config.eval_batch_size or config.batch_size
-        for epoch in range(1, max_epochs + 1):
-            order = torch.randperm(len(train), generator=generator).numpy()
-            train_loss, lr = _train_epoch(model, train_feed, train_targets, loss, optimizer, scheduler, order, config)
+        for period in range(1, config.epochs + 1):
+            for _ in range(per_period):
+                order = torch.randperm(len(train), generator=generator).numpy()
+                train_loss, lr = _train_epoch(model, train_feed, train_targets, loss, optimizer, scheduler, order,
+                                              config)
+            epoch = period * per_period
             valid_loss, valid_ua = (_evaluate(model, valid_feed, valid, valid_targets, loss, eval_batch)
                                     if valid_feed else (math.nan, math.nan))
-            row = {"epoch": epoch, "train_loss": train_loss, "valid_loss": valid_loss, "valid_ua": valid_ua, "lr": lr}
+            row = {"epoch": epoch, "step": epoch * steps_per_epoch, "train_loss": train_loss,
+                   "valid_loss": valid_loss, "valid_ua": valid_ua, "lr": lr}
             history.append(row)
-            if valid_feed:
-                stopper.update(epoch, valid_loss, model)
+            # without a validation set the training loss is only watched (still_improving), never restored
+            stopper.update(epoch, valid_loss if valid_feed else train_loss, model if valid_feed else None)
             if on_epoch is not None:
                 on_epoch(epoch, row)
             if valid_feed and stopper.should_stop:
                 break
         stopper.restore(model)
-    return FitResult(model, history, stopper.best_epoch if valid_feed else len(history))
+        train_loss_best, train_ua_best = _evaluate(model, train_feed, train, train_targets, loss, eval_batch)
+    summary = training_summary(history, stopper, config, per_period, steps_per_epoch, bool(valid_feed))
+    summary.update(train_loss=train_loss_best, train_ua=train_ua_best)
+    best_epoch = stopper.best_epoch if valid_feed else (history[-1]["epoch"] if history else 0)
+    return FitResult(model, history, best_epoch, summary)
+
+
+def training_summary(history: list[dict], stopper: EarlyStopping, config: TrainConfig, per_period: int,
+                     steps_per_epoch: int, monitored_valid: bool) -> dict:
+    """max_epochs (the epoch limit), epochs_per_period, steps (optimiser steps run), and
+    still_improving: training ran to the epoch limit while the monitored loss (validation total
+    loss, or the training loss without a validation set) had improved within the last
+    ``patience`` periods, i.e. early stopping would not have ended it: more steps could help."""
+    periods = len(history)
+    best_period = stopper.best_epoch // per_period if stopper.best_epoch else 0
+    hit_limit = periods == config.epochs and not (monitored_valid and stopper.should_stop)
+    return {"max_epochs": config.epochs * per_period, "epochs_per_period": per_period,
+            "steps": periods * per_period * steps_per_epoch,
+            "still_improving": bool(hit_limit and periods - best_period < config.patience)}

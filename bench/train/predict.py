@@ -11,7 +11,7 @@ import poolers
 from bench.model.emotion import EmotionModel
 from bench.model.finetune import FineTuneModel
 from bench.train.data import UtteranceSet, restore_scale
-from bench.train.feeders import FrameFeeder, PooledFeeder, WaveFeeder, precompute_pooled
+from bench.train.feeders import PooledFeeder, WaveFeeder, frame_feeder, precompute_pooled
 
 
 @dataclass
@@ -29,14 +29,15 @@ class Predictions:
         return self.probs.argmax(axis=1)
 
 
-def make_feeder(model, data: UtteranceSet, precompute: bool = True):
-    """The cheapest feeder for ``model`` on ``data`` (pooled vectors for linear poolers)."""
+def make_feeder(model, data: UtteranceSet, precompute: bool = True, memory_budget_gb: float | None = None):
+    """The cheapest feeder for ``model`` on ``data``: pooled vectors for linear poolers, stacks
+    held in memory when the store fits ``memory_budget_gb``, else read per batch."""
     if isinstance(model, FineTuneModel):
         return WaveFeeder(data.store, data.ids)
     cfg = model.config
     if precompute and poolers.is_linear(cfg.pooler):
         return PooledFeeder(precompute_pooled(data.store, data.ids, cfg.pooler, cfg.layer))
-    return FrameFeeder(data.store, data.ids, cfg.layer)
+    return frame_feeder(data.store, data.ids, cfg.layer, memory_budget_gb)
 
 
 @torch.no_grad()
@@ -66,8 +67,9 @@ def predict(model, data: UtteranceSet, batch_size: int = 64, precompute: bool = 
     (same numbers as the frame-level path up to float rounding).
     """
     from bench.model.svm import SVMModel
+    from bench.train.probes import ProbeModel
 
-    if isinstance(model, SVMModel):
+    if isinstance(model, (SVMModel, ProbeModel)):
         return model.predict(data)
     if not isinstance(model, (EmotionModel, FineTuneModel)):
         raise TypeError(f"predict takes a model from bench.train.fit or bench.model.load_model, got {type(model).__name__}")

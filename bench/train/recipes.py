@@ -46,7 +46,7 @@ RECIPES = {
             "early stopping (patience 5) on the validation total loss, loss weights 0.5/0.25/0.25, projection 32.",
             "Hyeon, Oh and Choi 2024, sec. 3.5 and 4.1",
             {"mode": "finetune", "epochs": 30, "batch_size": 64, "lr": 3e-5, "warmup_ratio": 0.1, "patience": 5,
-             "alpha": 0.5, "beta": 0.25, "gamma": 0.25, "proj_dim": 32, "min_steps": None},
+             "alpha": 0.5, "beta": 0.25, "gamma": 0.25, "proj_dim": 32, "min_steps": 0},
         ),
     )
 }

@@ -46,6 +46,6 @@ CLASSES = ["angry", "happy", "sad"]
 
 
 def quick_config(**kw) -> TrainConfig:
-    base = dict(epochs=8, batch_size=16, lr=3e-3, patience=30, device="cpu")
+    base = dict(epochs=8, batch_size=16, lr=3e-3, patience=30, device="cpu", min_steps=0)
     base.update(kw)
     return TrainConfig(**base)

@@ -7,7 +7,7 @@ def tiny_config(manifest, cache_dir, grid=("poolers=gap,sap-noattn", "seeds=0,1"
     from bench.runner.config import resolve
 
     return resolve({"manifest": str(manifest), "backbone": "fbank", "vad": "energy", "cache_dir": str(cache_dir)},
-                   None, ["epochs=3", "batch_size=8", *sets], list(grid), None)
+                   None, ["epochs=3", "batch_size=8", "min_steps=0", *sets], list(grid), None)
 
 
 def numbers(results: pd.DataFrame) -> pd.DataFrame:

@@ -80,7 +80,7 @@ def test_a_failing_job_is_recorded_and_the_rest_finish(tiny_manifest, cache_dir,
 def test_sigkill_and_resume_loses_nothing_and_repeats_nothing(reference_run, tiny_manifest, cache_dir, tmp_path):
     out = tmp_path / "run"
     argv = [sys.executable, "-m", "bench", "run", "--manifest", str(tiny_manifest), "--backbone", "fbank", "--vad", "energy",
-            "--cache-dir", str(cache_dir), "--set", "epochs=3", "--set", "batch_size=8",
+            "--cache-dir", str(cache_dir), "--set", "epochs=3", "--set", "batch_size=8", "--set", "min_steps=0",
             "--grid", "poolers=gap,sap-noattn", "seeds=0,1", "--out", str(out)]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120

@@ -1,0 +1,90 @@
+"""The fast data paths give the numbers of the slow obvious ones: sufficient statistics against
+frame-level poolers, memory-resident batches against per-utterance reads, layer mixing on a
+padded batch against a per-utterance loop."""
+
+import numpy as np
+import pytest
+import torch
+
+import poolers
+from bench.model.layers import WeightedLayerSum
+from bench.train import fit, predict
+from bench.train.feeders import FrameFeeder, ResidentFeeder, frame_feeder
+from bench.train.utterance_stats import pooled, standardisation, utterance_sums
+from model_data import CLASSES, make_set, quick_config
+from file_store import as_feature_store
+
+
+def _frames(data, utt_id):
+    feats, speech = data.store.load(utt_id)
+    return torch.from_numpy(np.asarray(feats, dtype=np.float32)), torch.from_numpy(np.asarray(speech))
+
+
+@pytest.mark.parametrize("kind", ["gap", "sap-noattn", "stats"])
+def test_pooled_from_sums_equals_the_pooler_on_frames(kind):
+    data = make_set(12, layers=3, dim=8, seed=4)
+    silent = data.ids[0]  # no speech at all: speech-only pooling falls back to every frame
+    feats, _ = data.store.items[silent]
+    data.store.items[silent] = (feats, np.zeros(feats.shape[1], dtype=bool))
+    got = pooled(utterance_sums(data.store, data.ids), kind)  # [N, L, P]
+    for n, utt_id in enumerate(data.ids):
+        x, speech = _frames(data, utt_id)
+        valid = torch.ones(1, x.shape[1], dtype=torch.bool)
+        for layer in range(x.shape[0]):
+            want = poolers.create(kind, 8)(x[layer][None].double(), valid, speech[None])[0]
+            np.testing.assert_allclose(got[n, layer], want.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_standardisation_is_the_mean_and_std_of_the_training_frames_only():
+    data = make_set(20, layers=2, dim=6, seed=5)
+    part = data.ids[:13]
+    frames = np.concatenate([data.store.load(i)[0].astype(np.float64) for i in part], axis=1)  # [L, F, D]
+    frames[..., 0] += 500.0  # a large offset must not cost the variance its precision
+    for i in part:
+        feats, speech = data.store.items[i]
+        shifted = feats.astype(np.float32)
+        shifted[..., 0] += 500.0
+        data.store.items[i] = (shifted, speech)
+    mean, std = standardisation(utterance_sums(data.store, part))
+    np.testing.assert_allclose(mean, frames.mean(axis=1), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(std, frames.std(axis=1), rtol=1e-5)
+
+
+def test_resident_batches_equal_per_utterance_reads(tmp_path):
+    data = as_feature_store(make_set(10, layers=3, dim=4, seed=6), tmp_path)
+    ids = data.ids[2:9]
+    for layer in (None, 1, -1):
+        resident, reader = ResidentFeeder(data.store, ids, layer), FrameFeeder(data.store, ids, layer)
+        index = np.array([4, 0, 6, 2])
+        a, b = resident.batch(index), reader.batch(index)
+        assert a.stacks.shape == b.stacks.shape and a.stacks.dtype == torch.float16
+        assert torch.equal(a.stacks, b.stacks) and torch.equal(a.valid, b.valid) and torch.equal(a.speech, b.speech)
+    assert isinstance(frame_feeder(data.store, ids, None, budget_gb=1.0), ResidentFeeder)
+    assert isinstance(frame_feeder(data.store, ids, None, budget_gb=1e-9), FrameFeeder)  # over budget: read
+
+
+def test_batched_layer_mixing_equals_a_per_utterance_loop():
+    g = torch.Generator().manual_seed(1)
+    stack = torch.randn(4, 3, 9, 5, generator=g).half()  # [L, B, T, D]
+    shift, scale = torch.randn(4, 5, generator=g), torch.rand(4, 5, generator=g) + 0.5
+    w = torch.softmax(torch.randn(4, generator=g), 0).requires_grad_(True)
+    out = WeightedLayerSum.apply(w, stack, shift, scale)
+    grad = torch.randn(3, 9, 5, generator=g)
+    (out * grad).sum().backward()
+    w2 = w.detach().clone().requires_grad_(True)
+    loop = torch.stack([torch.einsum("l,ltd->td", w2, (stack[:, b].float() - shift[:, None]) * scale[:, None])
+                        for b in range(3)])
+    (loop * grad).sum().backward()
+    torch.testing.assert_close(out, loop)
+    torch.testing.assert_close(w.grad, w2.grad)
+
+
+@pytest.mark.parametrize("pooler", ["sap", "stats"])
+def test_training_from_memory_equals_training_from_reads(tmp_path, pooler):
+    train, valid, test = (as_feature_store(make_set(n, seed=s, prefix=p), tmp_path / p)
+                          for n, s, p in ((40, 0, "u"), (20, 1, "v"), (20, 2, "t")))
+    params = {"heads": 2} if pooler == "sap" else {}
+    a = fit(train, valid, CLASSES, pooler, params, quick_config(epochs=2, memory_budget_gb=1.0), seed=0)
+    b = fit(train, valid, CLASSES, pooler, params, quick_config(epochs=2, memory_budget_gb=0.0), seed=0)
+    assert a.history == b.history
+    np.testing.assert_array_equal(predict(a.model, test).probs, predict(b.model, test).probs)

@@ -1,0 +1,61 @@
+"""The frozen recipe's step budget: periods of whole epochs, and what a job reports about its training."""
+
+import pytest
+
+from bench.train import TrainConfig, fit
+from bench.train.config import DEFAULT_MIN_STEPS
+from bench.train.recipes import RECIPES, differences, get
+from model_data import CLASSES, quick_config
+
+
+@pytest.mark.parametrize("n, batch, epochs, budget, per_period", [
+    (4400, 64, 30, 2000, 1),   # an IEMOCAP fold: 69 steps an epoch, 30 epochs already give 2070 steps
+    (192, 64, 30, 2000, 23),   # the demo: 3 steps an epoch -> periods of 23 epochs (2070 steps in all)
+    (192, 64, 30, 0, 1),       # no budget: the paper's epochs
+    (10, 64, 5, 12, 3),        # one step an epoch
+])
+def test_epochs_per_period(n, batch, epochs, budget, per_period):
+    config = TrainConfig(batch_size=batch, epochs=epochs, min_steps=budget)
+    assert config.epochs_per_period(n) == per_period
+    steps_per_epoch = -(-n // batch)
+    assert epochs * per_period * steps_per_epoch >= budget
+
+
+def test_default_budget_is_the_modes():
+    assert TrainConfig().step_budget == DEFAULT_MIN_STEPS["frozen"] > 0
+    assert TrainConfig(mode="finetune").step_budget == 0
+    with pytest.raises(ValueError, match="min_steps"):
+        TrainConfig(min_steps=-1)
+
+
+def test_history_has_one_row_per_period_and_the_summary_counts_steps(tiny_data):
+    train, valid, _ = tiny_data  # 60 training utterances, batch 16: 4 steps an epoch
+    result = fit(train, valid, CLASSES, "gap", {}, quick_config(epochs=3, min_steps=24), seed=0)
+    assert [r["epoch"] for r in result.history] == [2, 4, 6] and [r["step"] for r in result.history] == [8, 16, 24]
+    s = result.summary
+    assert s["max_epochs"] == 6 and s["steps"] == 24 and s["epochs_per_period"] == 2
+    assert result.best_epoch in (2, 4, 6) and 0.0 <= s["train_ua"] <= 1.0 and s["train_loss"] > 0
+
+
+def test_one_epoch_is_flagged_as_still_improving(tiny_data):
+    train, valid, _ = tiny_data
+    short = fit(train, valid, CLASSES, "gap", {}, quick_config(epochs=1, patience=5), seed=0)
+    assert short.summary["still_improving"] is True
+    # early stopping that triggered is not "still improving"
+    stopped = fit(train, valid, CLASSES, "gap", {}, quick_config(epochs=200, patience=1, lr=0.05), seed=0)
+    assert len(stopped.history) < 200 and stopped.summary["still_improving"] is False
+
+
+def test_training_ua_is_measured_on_the_training_set(tiny_data):
+    train, valid, _ = tiny_data
+    good = fit(train, valid, CLASSES, "gap", {}, quick_config(epochs=20), seed=0)
+    assert good.summary["train_ua"] > 0.8  # separable tiny task; chance 1/3
+
+
+def test_recipes_resolve_to_every_training_field():
+    paper = get("sap-paper").resolved()
+    assert paper["mode"] == "finetune" and paper["lr"] == 3e-5 and paper["min_steps"] == 0
+    assert set(paper) == set(TrainConfig().to_dict())
+    diff = differences(get("frozen").resolved(), paper)
+    assert {"mode", "lr", "min_steps"} <= set(diff) and "batch_size" not in diff
+    assert "frozen" in RECIPES
