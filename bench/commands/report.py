@@ -14,8 +14,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.command(name="report")
 @click.argument("run_dir", type=click.Path(file_okay=False))
 @click.option("--baseline", default=None, help="Pooler (default: gap) or cell name to compare every cell against.")
-@click.option("--ci", type=click.Choice(["bootstrap", "t"]), default="bootstrap", show_default=True,
-              help="Interval over folds: percentile bootstrap or Student t (the SAP paper's tables look like t).")
+@click.option("--ci", type=click.Choice(["t", "bootstrap"]), default="t", show_default=True,
+              help="Interval over folds: Student t, or the bootstrap (--bootstrap-method), which covers the mean "
+                   "less often than stated with few folds (docs/report.md).")
 @click.option("--bootstrap-method", type=click.Choice(["percentile", "bca"]), default="percentile", show_default=True)
 @click.option("--format", "formats", default="md,tex,csv", show_default=True, help="Comma list of md, tex, csv.")
 @click.option("--metric", "metrics", multiple=True, help=f"Metrics (repeat or comma list; default ua,wa): {', '.join(METRICS)}.")
@@ -34,5 +35,9 @@ def command(run_dir, baseline, ci, bootstrap_method, formats, metrics, n_resampl
     if report.markdown:
         click.echo(f"wrote {report.markdown}")
     click.echo(f"wrote {len(report.tables)} table files and {len(report.figures)} figures under {report.folder}")
+    for line in report.training.console_lines() if report.training else []:
+        click.echo(line)
+    if report.skipped:
+        click.echo(f"{report.skipped}; see {report.folder / 'skipped.csv'}")
     for note in report.notes:
         click.echo(f"note: {note}")

@@ -1,9 +1,9 @@
 """Reports of a run folder: per-cell tables with CIs, baseline comparisons, literature, figures.
 
 Public API:
-    summary_table(results_df, ci="bootstrap", metrics=("ua", "wa"), confidence=0.95,
+    summary_table(results_df, ci="t", metrics=("ua", "wa"), confidence=0.95,
                   n_resamples=9999, seed=0, bootstrap_method="percentile") -> DataFrame
-    write_report(run_dir, baseline=None, ci="bootstrap", formats=("md", "tex", "csv"),
+    write_report(run_dir, baseline=None, ci="t", formats=("md", "tex", "csv"),
                  metrics=("ua", "wa"), ...) -> Report
     load_run(path) -> RunFolder;  comparison_table(results, metric, baseline, settings) -> DataFrame
 

@@ -33,12 +33,13 @@ def fold_scores(results: pd.DataFrame, column: str) -> pd.DataFrame:
     return table.reindex(columns=[c for c in cell_order(ok) if c in table.columns]).sort_index()
 
 
-def summary_table(results_df: pd.DataFrame, ci: str = "bootstrap", metrics: Sequence[str] = ("ua", "wa"),
+def summary_table(results_df: pd.DataFrame, ci: str = "t", metrics: Sequence[str] = ("ua", "wa"),
                   confidence: float = 0.95, n_resamples: int = 9999, seed: int = 0,
                   bootstrap_method: str = "percentile") -> pd.DataFrame:
     """Per-cell mean and CI over folds (seeds averaged within each fold first).
 
-    results_df: results.csv as a DataFrame (failed rows are ignored). ci: "bootstrap" or "t".
+    results_df: results.csv as a DataFrame (failed rows are ignored). ci: "t" (Student t, the
+    default) or "bootstrap".
     Returns one row per cell, columns ``cell, n_folds, n_jobs`` and for each metric m
     ``m_mean, m_low, m_high`` in display units (percent for ua, wa, macro_f1; raw for CCC, MAE).
     ``.attrs["caption"]`` states the metrics, the interval method and over how many folds;

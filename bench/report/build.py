@@ -1,35 +1,33 @@
-"""``write_report``: everything ``bench report RUN_DIR`` writes (report.md, tables/, figures/)."""
+"""``write_report``: everything ``bench report RUN_DIR`` writes (report.md, tables/, figures/).
+
+report.md, in order: status banner, training check (jobs still improving, cells below the probe),
+Setup, Data, performance, baseline comparisons, recall per class, literature, figures, notes
+(the sections are in bench/report/sections.py).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from bench.errors import BenchError
+from bench.report import sections
 from bench.report.aggregate import fold_scores, summary_table
-from bench.report.compare import comparison_table
+from bench.report.convergence import training_check
 from bench.report.intervals import CISettings
-from bench.report.literature import literature_table
 from bench.report.metric_specs import header, metric_spec
-from bench.report.render import to_latex, to_markdown
-from bench.report.rundir import RunFolder, RunStatus, load_run, run_status
-from bench.report.tables import comparison_display, performance_display
+from bench.report.rundir import RunFolder, load_run, run_status
+from bench.report.tables import performance_display
+from bench.report.writer import Report, TableWriter
 
 FORMATS = ("md", "tex", "csv")
 
 
-@dataclass
-class Report:
-    """What was written: the markdown file (None without "md"), tables and figures, and notes."""
-
-    folder: Path
-    markdown: Path | None = None
-    tables: list[Path] = field(default_factory=list)
-    figures: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _available_metrics(run: RunFolder, metrics: Sequence[str], notes: list[str]) -> list[str]:
@@ -45,49 +43,14 @@ def _available_metrics(run: RunFolder, metrics: Sequence[str], notes: list[str])
     return kept
 
 
-def _status_lines(status: RunStatus, run: RunFolder) -> list[str]:
-    if status.complete:
-        return []
-    expected = (f"{status.expected} expected, {status.pending} not finished yet" if status.expected is not None
-                else "expected total unknown (config.yaml does not record it)")
-    lines = [f"> **Incomplete run:** {status.ok} jobs ok, {status.failed} failed; {expected}. "
-             "Everything below uses the finished (ok) jobs only.", ">"]
-    failed = run.results[run.results["status"] != "ok"]
-    for rec in failed.head(10).to_dict("records"):
-        lines.append(f"> - failed: `{rec.get('job', '?')}` ({rec['cell']}, fold {rec['fold']}, seed {rec['seed']}): "
-                     f"{str(rec.get('error', '')).splitlines()[0] if pd.notna(rec.get('error')) else 'no error recorded'}")
-    if len(failed) > 10:
-        lines.append(f"> - ... and {len(failed) - 10} more (see results.csv)")
-    return lines + [""]
-
-
-class _Writer:
-    """Writes one table in the requested formats and collects the markdown."""
-
-    def __init__(self, folder: Path, formats: Sequence[str], report: Report):
-        self.tables, self.formats, self.report, self.md = folder / "tables", formats, report, []
-
-    def table(self, stem: str, title: str, display: pd.DataFrame, caption: str, numeric: pd.DataFrame | None = None):
-        self.md += [f"## {title}", "", to_markdown(display, caption)]
-        self.tables.mkdir(parents=True, exist_ok=True)
-        if "tex" in self.formats:
-            path = self.tables / f"{stem}.tex"
-            path.write_text(to_latex(display, caption, f"tab:{stem}"))
-            self.report.tables.append(path)
-        if "csv" in self.formats:
-            path = self.tables / f"{stem}.csv"
-            (numeric if numeric is not None else display).to_csv(path, index=False)
-            self.report.tables.append(path)
-
-
-def _class_labels(run: RunFolder) -> list[str]:
-    classes = run.config.get("classes")
-    if isinstance(classes, list) and classes:
-        return [str(c) for c in classes]
-    probs = [c[len("prob_"):] for c in run.predictions.columns if c.startswith("prob_")]
-    if probs:
-        return probs
-    return sorted(set(run.predictions["true"].astype(str)) | set(run.predictions["pred"].astype(str)))
+def _layer_weights(run: RunFolder) -> dict[str, np.ndarray]:
+    """cell -> ``[jobs, L]`` learned layer weights of its ok jobs (records' ``layer_weights``)."""
+    found: dict[str, list] = {}
+    for rec in run.records.values():
+        weights = rec.get("layer_weights")
+        if rec.get("status") == "ok" and isinstance(weights, list) and weights:
+            found.setdefault(str(rec["cell"]), []).append(weights)
+    return {cell: np.asarray(w, dtype=float) for cell, w in found.items() if len({len(x) for x in w}) == 1}
 
 
 def _figures(run: RunFolder, summary: pd.DataFrame, metrics: Sequence[str], folder: Path, report: Report) -> list[str]:
@@ -95,42 +58,53 @@ def _figures(run: RunFolder, summary: pd.DataFrame, metrics: Sequence[str], fold
 
     md = ["## Figures", ""]
     specs = [metric_spec(m) for m in metrics]
-    forest = figures.forest_figure(summary, [(s.name, header(s)) for s in specs], summary.attrs["caption"], folder)
+    probes = report.training.probe_cells if report.training else []
+    forest = figures.forest_figure(summary, [(s.name, header(s)) for s in specs], folder, probes)
     paired = figures.paired_folds_figure({header(s): fold_scores(run.ok, s.column) * s.scale for s in specs}, folder)
-    md += [f"Means and {summary.attrs['settings'].method_words} per cell:", "", f"![forest plot](figures/{forest.name})", "",
-           "Per-fold scores, one line per fold across cells:", "", f"![paired folds](figures/{paired.name})", ""]
+    grey = "; grey squares: the convex probes (reference rows)" if probes else ""
+    md += [f"*Figure: {summary.attrs['caption']}. Points are means, bars the intervals{grey}.*", "",
+           f"![forest plot](figures/{forest.name})", "",
+           "*Figure: per-fold scores (seeds averaged within fold), one line per fold across cells; black: the mean.*", "",
+           f"![paired folds](figures/{paired.name})", ""]
     report.figures += [forest, paired]
     if run.history is not None and not run.history.empty:
         ok_jobs = set(run.ok["job"]) if "job" in run.ok else None
         history = run.history if ok_jobs is None else run.history[run.history["job"].isin(ok_jobs)]
         curves = figures.training_curves_figure(history, folder)
         if curves:
-            md += ["Validation loss per epoch, mean over folds (seeds averaged within fold):", "",
+            md += ["*Figure: validation loss per epoch, mean over folds (seeds averaged within fold), drawn only over "
+                   "the epochs every job of the cell reached (early stopping ends jobs at different epochs).*", "",
                    f"![training curves](figures/{curves.name})", ""]
             report.figures.append(curves)
-    if run.predictions is not None and not run.predictions.empty:
-        preds = run.predictions[run.predictions["job"].isin(set(run.ok["job"]))] if "job" in run.ok else run.predictions
-        labels = _class_labels(run)
-        for cell, group in preds.groupby(preds["cell"].astype(str), sort=False):
-            title = f"{cell}: row-normalised confusion (%), test predictions pooled over folds and seeds"
-            png = figures.confusion_figure(group["true"].astype(str), group["pred"].astype(str), labels, title,
-                                           folder, f"confusion_{figures.slug(cell)}")
-            md += [f"Confusion matrix of `{cell}` (rows: true class, each sums to 100%):", "",
-                   f"![confusion {cell}](figures/{png.name})", ""]
-            report.figures.append(png)
-    else:
-        report.notes.append("no predictions.csv: confusion matrices left out")
+    weights = _layer_weights(run)
+    if weights:
+        png = figures.layer_weights_figure(weights, folder)
+        md += ["*Figure: learned layer weights (softmax over the backbone's hidden states) per cell: mean over its "
+               "jobs, shaded from the smallest to the largest weight any job gave the layer.*", "",
+               f"![layer weights](figures/{png.name})", ""]
+        report.figures.append(png)
+    preds = sections.ok_predictions(run)
+    if preds is None:
+        report.notes.append("no predictions: confusion matrices and recall per class left out")
+        return md
+    labels = sections.class_labels(run)
+    for cell, group in preds.groupby(preds["cell"].astype(str), sort=False):
+        png = figures.confusion_figure(group["true"].astype(str), group["pred"].astype(str), labels,
+                                       folder, f"confusion_{figures.slug(cell)}")
+        md += [f"*Figure: confusion matrix of `{cell}`, row-normalised (%; rows: true class, each sums to 100%), "
+               "test predictions pooled over folds and seeds.*", "", f"![confusion {cell}](figures/{png.name})", ""]
+        report.figures.append(png)
     return md
 
 
-def write_report(run_dir, baseline: str | None = None, ci: str = "bootstrap", formats: Iterable[str] = FORMATS,
+def write_report(run_dir, baseline: str | None = None, ci: str = "t", formats: Iterable[str] = FORMATS,
                  metrics: Sequence[str] = ("ua", "wa"), bootstrap_method: str = "percentile",
                  n_resamples: int = 9999, seed: int = 0, literature_dirs: Iterable[Path] = (),
                  figures: bool = True) -> Report:
     """Read run folder ``run_dir`` and write report.md, tables/ and figures/ into it.
 
     baseline: a pooler or a cell name (None: pooler "gap" if the run has it, else no comparison).
-    formats: any of "md", "tex", "csv". Never retrains; uses finished jobs only.
+    formats: any of "md", "tex", "csv". Never retrains; uses finished jobs only (from jobs/ while running).
     """
     formats = [f.strip() for f in formats if f.strip()]
     unknown = set(formats) - set(FORMATS)
@@ -140,53 +114,38 @@ def write_report(run_dir, baseline: str | None = None, ci: str = "bootstrap", fo
     run = load_run(run_dir)
     report = Report(run.path)
     metrics = _available_metrics(run, metrics, report.notes)
-    summary = summary_table(run.results, ci, metrics, settings.confidence, n_resamples, seed, bootstrap_method)
-    writer = _Writer(run.path, formats, report)
-    level = f"{100 * settings.confidence:g}% CI"
+    check = training_check(run.ok)
+    report.training = check
+    summary = check.reference_last(summary_table(run.results, ci, metrics, settings.confidence, n_resamples, seed,
+                                                 bootstrap_method))
+    writer = TableWriter(run.path, formats, report)
+    level = f"{100 * summary.attrs['settings'].confidence:g}% CI"
 
-    writer.table("performance", "Performance per grid cell", performance_display(summary, metrics, level),
-                 summary.attrs["caption"], summary)
-    _comparisons(run, metrics, baseline, settings, writer, report)
-    _literature(run, summary, literature_dirs, writer)
+    sections.setup_section(run, writer)
+    sections.data_section(run, writer)
+    writer.table("performance", "Performance per grid cell", performance_display(summary, metrics, level,
+                                                                             check.status if check.probe_cells else None),
+                 summary.attrs["caption"] + (". Training: the cell's mean UA against its convex probe (under-trained: "
+                                             "more than 2 points below it)" if check.probe_cells else ""), summary)
+    sections.comparison_sections(run, metrics, baseline, settings, writer, report)
+    sections.per_class_section(run, settings, writer, list(summary["cell"]))
+    sections.literature_section(run, summary, literature_dirs, writer, report, settings)
     figure_md = _figures(run, summary, metrics, run.path / "figures", report) if figures else []
 
     if "md" in formats:
-        head = [f"# Report: {run.path.name}", "", *_status_lines(run_status(run), run),
-                f"Dataset `{run.dataset or '?'}`, protocol `{run.protocol or '?'}`; {len(summary)} grid cells, "
-                f"{run.ok['fold'].nunique()} folds, {run.ok['seed'].nunique()} seeds. "
+        n_probe = len(check.probe_cells)
+        cells = plural(len(summary) - n_probe, "grid cell") + (f" and {plural(n_probe, 'probe cell')}" if n_probe else "")
+        head = [f"# Report: {run.path.name}", "", *sections.status_lines(run_status(run), run),
+                f"Dataset `{run.dataset or '?'}`, protocol `{run.protocol or '?'}`; {cells}, "
+                f"{plural(run.ok['fold'].nunique(), 'fold')}, {plural(run.ok['seed'].nunique(), 'seed')}. "
                 f"Every table states its metric, interval method and over what it is computed.", ""]
+        if run.config.get("params"):
+            head += ["**Tuned run:** every trained cell uses the parameters of `--params` listed under Setup, "
+                     "\"Tuned parameters\"; the cell names do not show it.", ""]
+        if not check.cells.empty:
+            head += sections.training_lines(check)
         notes = [f"- {n}" for n in report.notes]
         text = "\n".join(head + writer.md + figure_md + (["## Notes", "", *notes, ""] if notes else []))
         report.markdown = run.path / "report.md"
         report.markdown.write_text(text)
     return report
-
-
-def _comparisons(run, metrics, baseline, settings, writer: _Writer, report: Report) -> None:
-    chosen = baseline or "gap"
-    try:
-        tables = {m: comparison_table(run.results, m, chosen, settings) for m in metrics}
-    except BenchError:
-        if baseline is not None:
-            raise
-        report.notes.append("no comparison table: no cell uses pooler 'gap'; pass --baseline POOLER_OR_CELL")
-        return
-    level = f"{100 * settings.confidence:g}% CI"
-    for m, table in tables.items():
-        if table.empty:
-            report.notes.append(f"no {m} comparison: no cell has a baseline '{chosen}' with the other settings equal")
-            continue
-        writer.table(f"comparison_{m}", f"{metric_spec(m).label} against baseline `{chosen}`",
-                     comparison_display(table, m, level), table.attrs["caption"], table)
-
-
-def _literature(run: RunFolder, summary: pd.DataFrame, dirs, writer: _Writer) -> None:
-    lit = literature_table(summary, run.dataset, run.protocol, dirs)
-    if lit.table is None:
-        writer.md += ["## Comparison with published results", "", f"Omitted: {lit.reason}.", ""]
-        return
-    caption = (f"Published results on {run.dataset} under protocol {run.protocol} (as reported, percent; "
-               f"published CIs where given) and this run's cells (mean and {summary.attrs['settings'].method_words} "
-               "over folds). Numbers from other setups are not paired with ours: no test is possible.")
-    writer.table("literature", "Comparison with published results", lit.table, caption)
-    writer.md += ["Sources:", "", *[f"{i}. {s}" for i, s in enumerate(lit.sources, 1)], ""]

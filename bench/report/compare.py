@@ -16,18 +16,25 @@ from bench.report.aggregate import cell_order, finished, fold_scores
 from bench.report.intervals import CISettings
 from bench.report.metric_specs import metric_spec
 from bench.stats import holm, paired_bootstrap_ci, sign_flip_test, t_ci
+from bench.train.probes import is_probe
 
 # results.csv columns that do not describe a grid cell
 NON_DESCRIPTORS = {
     "job", "cell", "fold", "test_speaker", "seed", "ua", "wa", "macro_f1", "valence_ccc", "arousal_ccc",
     "valence_mae", "arousal_mae", "n_test", "epochs", "best_epoch", "seconds", "status", "error",
+    "train_ua", "train_loss", "max_epochs", "steps", "still_improving", "probe_C",
 }
 
 
 def cell_descriptors(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per cell (index: cell) with the columns that define it: backbone, vad, pooler, ..."""
-    cols = [c for c in results.columns if c not in NON_DESCRIPTORS]
-    return results.assign(cell=results["cell"].astype(str)).drop_duplicates("cell").set_index("cell")[cols]
+    """One row per cell (index: cell) with the columns that define it: backbone, vad, pooler, ...
+    (the columns not in NON_DESCRIPTORS that hold one value within every cell; a per-job outcome
+    the record format gains later is not mistaken for a setting)."""
+    results = results.assign(cell=results["cell"].astype(str))
+    candidates = [c for c in results.columns if c not in NON_DESCRIPTORS]
+    varying = results.groupby("cell")[candidates].nunique(dropna=False).max()
+    cols = [c for c in candidates if varying.get(c, 1) <= 1]
+    return results.drop_duplicates("cell").set_index("cell")[cols]
 
 
 def _same(a, b) -> bool:
@@ -63,8 +70,10 @@ def baseline_map(results: pd.DataFrame, baseline: str = "gap") -> dict[str, str 
         poolers = sorted(set(desc["pooler"].astype(str))) if "pooler" in desc.columns else []
         raise BenchError(f"baseline {baseline!r} is neither a cell nor a pooler of this run; "
                          f"poolers: {', '.join(poolers) or 'none'}; cells: {', '.join(cells)}")
-    return {c: (None if str(desc.at[c, "pooler"]) == baseline else _baseline_by_pooler(desc, c, baseline))
-            for c in cells}
+    # probe cells are reference rows (bench.report.convergence), compared only when named as the baseline
+    skip = {c for c in cells if str(desc.at[c, "pooler"]) == baseline or (is_probe(str(desc.at[c, "pooler"]))
+                                                                           and not is_probe(baseline))}
+    return {c: (None if c in skip else _baseline_by_pooler(desc, c, baseline)) for c in cells}
 
 
 def _compare(a: np.ndarray, b: np.ndarray, settings: CISettings, scale: float) -> dict:
@@ -96,11 +105,11 @@ def comparison_table(results: pd.DataFrame, metric: str = "ua", baseline: str = 
     settings = settings or CISettings()
     spec = metric_spec(metric)
     scores = fold_scores(results, spec.column)
+    pairs = {cell: scores[[cell, base]].dropna() for cell, base in baseline_map(results, baseline).items()
+             if base is not None}
     rows = []
-    for cell, base in baseline_map(results, baseline).items():
-        if base is None:
-            continue
-        pair = scores[[cell, base]].dropna()
+    for cell, pair in pairs.items():
+        base = pair.columns[1]
         row = {"cell": cell, "baseline": base}
         if len(pair) == 0:
             row.update({"n_folds": 0, "p_sign_flip": float("nan")})

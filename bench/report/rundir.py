@@ -1,12 +1,14 @@
 """Read a run folder written by ``bench run`` (see docs/architecture.md, "Run folder").
 
-Nothing here retrains or rewrites the run; it only loads ``config.yaml``, ``results.csv``,
-``predictions.csv`` and ``history.csv`` and says how complete the run is.
+Nothing here retrains or rewrites the run. The job records ``jobs/<job>.json`` are the source of
+truth (``bench run`` writes each one as its job finishes, and rebuilds results.csv, predictions.csv
+and history.csv from them only at the end), so a run that is still going, or was interrupted, is
+read from ``jobs/``; a folder without ``jobs/`` is read from its CSV files.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -19,13 +21,15 @@ EXPECTED_JOB_KEYS = ("expected_jobs", "total_jobs", "n_jobs", "jobs_total")
 
 @dataclass
 class RunFolder:
-    """A loaded run folder. results: one row per job; predictions/history: None when absent."""
+    """A loaded run folder. results: one row per job; predictions/history: None when absent;
+    records: {job: the whole jobs/<job>.json record} (empty when read from results.csv)."""
 
     path: Path
     config: dict
     results: pd.DataFrame
     predictions: pd.DataFrame | None
     history: pd.DataFrame | None
+    records: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> pd.DataFrame:
@@ -74,22 +78,57 @@ def _read_csv(path: Path) -> pd.DataFrame | None:
         return pd.DataFrame()
 
 
+def _scalar(value) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def tables_from_jobs(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, dict] | None:
+    """(results, predictions, history, records) built in memory from ``path/jobs/*.json`` (None without jobs/).
+
+    results: one row per record with every scalar field (lists such as ``history`` or
+    ``layer_weights`` stay in ``RunFolder.records``); predictions: the ok jobs'
+    ``<job>.predictions.csv`` concatenated; history: one row per (job, epoch).
+    """
+    from bench.runner.store import RESULT_HEAD, ResultsStore
+
+    store = ResultsStore(path)
+    records = store.records()
+    if not records:
+        return None
+    rows = [{k: v for k, v in r.items() if _scalar(v)} for r in records.values()]
+    results = pd.DataFrame(rows)
+    head = [c for c in RESULT_HEAD if c in results.columns]
+    results = results[head + [c for c in results.columns if c not in head]]
+    results = results.sort_values(["cell", "seed", "fold"], kind="stable").reset_index(drop=True)
+    parts = [pd.read_csv(p) for job, r in records.items() if r.get("status") == "ok"
+             for p in [store.jobs_dir / f"{job}.predictions.csv"] if p.is_file()]
+    history = [dict(job=r["job"], cell=r["cell"], fold=r["fold"], seed=r["seed"], **row)
+               for r in records.values() for row in r.get("history") or []]
+    return (results, pd.concat(parts, ignore_index=True) if parts else None,
+            pd.DataFrame(history) if history else None, records)
+
+
 def load_run(path) -> RunFolder:
-    """Load run folder ``path``; a BenchError says what is missing and what to do."""
+    """Load run folder ``path`` (from jobs/ when it has one); a BenchError says what is missing and what to do."""
     path = Path(path)
     if not path.is_dir():
         raise BenchError(f"run folder {str(path)!r} does not exist; pass the folder that `bench run` wrote (results/<run>)")
     config_path = path / "config.yaml"
     config = yaml.safe_load(config_path.read_text()) if config_path.exists() else {}
-    results = _read_csv(path / "results.csv")
+    from_jobs = tables_from_jobs(path)
+    if from_jobs is not None:
+        results, predictions, history, records = from_jobs
+    else:
+        results, predictions, history = (_read_csv(path / f) for f in ("results.csv", "predictions.csv", "history.csv"))
+        records = {}
     if results is None or results.empty:
         raise BenchError(
-            f"no results in {path}: results.csv is missing or empty. A run folder gets results.csv when its "
-            "first job finishes; wait for `bench run` to finish a job (or resume it), then report again")
+            f"no results in {path}: no finished job yet (neither jobs/*.json nor results.csv). `bench run` writes "
+            "jobs/<job>.json as each job finishes; report again once one has (or resume the run)")
     missing = {"cell", "fold", "seed", "status"} - set(results.columns)
     if missing:
         raise BenchError(f"{path / 'results.csv'} lacks columns {sorted(missing)}; it was not written by `bench run`")
-    run = RunFolder(path, config or {}, results, _read_csv(path / "predictions.csv"), _read_csv(path / "history.csv"))
+    run = RunFolder(path, config or {}, results, predictions, history, records)
     if run.ok.empty:
         raise BenchError(
             f"no finished jobs in {path}: all {len(results)} jobs in results.csv have status other than 'ok' "

@@ -36,13 +36,15 @@ DEFAULTS = {
     "dtype": None,
     "save_models": False,  # true: each finished job saves its model to RUN/models/<job>/ (for bench predict)
     "probes": True,  # convex reference probes (logistic regression on gap / sap-noattn / stats vectors)
+    "max_skipped": 0.05,  # refuse to train when a larger share of the corpus could not be read
     "grid": {},
     "train": {},  # TrainConfig overrides shared by every job
     "pooler_params": {},  # pooler hyper-parameters shared by every job
     "params": {},  # tuned parameters from --params (global or per fold)
 }
 # What may differ between a run and its resumption without changing any number.
-NOT_DECIDING = {"executor", "workers", "retry_failed", "environment", "out", "expected_jobs", "classes", "save_models"}
+NOT_DECIDING = {"executor", "workers", "retry_failed", "environment", "out", "expected_jobs", "classes", "save_models",
+                "max_skipped"}
 
 
 def train_fields() -> set[str]:

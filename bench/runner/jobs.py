@@ -57,14 +57,23 @@ def _run_tables(run_dir: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return manifest, read_plan(Path(run_dir) / "folds.csv")
 
 
-def _utterance_set(manifest: pd.DataFrame, ids: list[str], classes: list[str], store):
-    from bench.train import UtteranceSet
+def _utterance_set(manifest: pd.DataFrame, ids: list[str], classes: list[str], store, finetune: bool = False):
+    """The fold part ``ids`` on ``store`` (cached features); in fine-tune mode on the audio files
+    instead, with the speech masks still read from the cache (``WaveStore``)."""
+    from bench.train import UtteranceSet, WaveStore
 
     available = [i for i in ids if i not in store.skipped]
     rows = manifest.loc[available]
     labels = rows["label"].map({c: k for k, c in enumerate(classes)}).to_numpy(dtype=np.int64)
+    if finetune:
+        store = WaveStore(dict(zip(rows["id"], rows["path"])), store,
+                          max_duration=(store.preprocessing or {}).get("max_duration"))
     return UtteranceSet(ids=available, labels=labels, valence=rows["valence"].to_numpy(dtype=np.float32),
                         arousal=rows["arousal"].to_numpy(dtype=np.float32), store=store)
+
+
+def is_finetune(train_config: dict) -> bool:
+    return train_config.get("mode") == "finetune"
 
 
 def _metrics(true: np.ndarray, pred: np.ndarray, test, valence: np.ndarray, arousal: np.ndarray) -> dict:
@@ -85,6 +94,8 @@ def _train_and_predict(spec: JobSpec, sets: dict, on_epoch):
     from bench.train.probes import is_probe
 
     config = TrainConfig.from_dict(spec.train_config)
+    if config.mode == "finetune" and not config.backbone:  # the cell's backbone is the one to fine-tune
+        config.backbone = spec.cell.backbone
     result = fit(sets["train"], sets["valid"], spec.classes, spec.cell.pooler, spec.pooler_params, config,
                  seed=spec.seed, on_epoch=on_epoch)
     if spec.save_model and not is_probe(spec.cell.pooler):
@@ -94,6 +105,14 @@ def _train_and_predict(spec: JobSpec, sets: dict, on_epoch):
     return predict(result.model, sets["test"]), result
 
 
+def _is_reference(pooler: str) -> bool:
+    """Probes and the SVM read cached features whatever the training mode."""
+    from bench.train import MODEL_NAMES
+    from bench.train.probes import is_probe
+
+    return is_probe(pooler) or pooler in MODEL_NAMES
+
+
 def _training_columns(result) -> dict:
     """How training went (see bench.train.fit.training_summary): epochs run, best epoch, the epoch
     limit, optimiser steps, training-set UA and loss at the kept weights, still_improving."""
@@ -101,7 +120,16 @@ def _training_columns(result) -> dict:
     return {"epochs": result.history[-1]["epoch"] if result.history else 0, "best_epoch": result.best_epoch,
             "max_epochs": summary.get("max_epochs"), "steps": summary.get("steps"),
             "train_ua": summary.get("train_ua"), "train_loss": summary.get("train_loss"),
-            "still_improving": summary.get("still_improving"), "probe_C": summary.get("probe_C")}
+            "still_improving": summary.get("still_improving"), "probe_C": summary.get("probe_C"),
+            "layer_weights": _layer_weights(result.model)}
+
+
+def _layer_weights(model) -> list[float] | None:
+    """The learned softmax weights over layers of a trained head (None for a fixed layer, probes, the SVM)."""
+    mixing = getattr(model, "mixing", None)
+    if mixing is None or getattr(mixing, "logits", None) is None:
+        return None
+    return [round(float(w), 6) for w in mixing.weights().detach().cpu()]
 
 
 def job_identity(spec: JobSpec) -> dict:
@@ -119,7 +147,8 @@ def run_job(spec: JobSpec, on_epoch=None) -> dict:
     try:
         manifest, plan = _run_tables(spec.run_dir)
         ids = split_ids(plan, spec.fold)
-        sets = {role: _utterance_set(manifest, ids[role], spec.classes, spec.store) if ids[role] else None
+        finetune = is_finetune(spec.train_config) and not _is_reference(spec.cell.pooler)
+        sets = {role: _utterance_set(manifest, ids[role], spec.classes, spec.store, finetune) if ids[role] else None
                 for role in ("train", "valid", "test")}
         preds, result = _train_and_predict(spec, sets, on_epoch)
         test = sets["test"]

@@ -18,6 +18,7 @@ import yaml
 from bench.errors import BenchError
 from bench.folds import fold_plan, read_plan, write_plan
 from bench.manifest import read_manifest, write_manifest
+from bench.runner.accounting import write_accounting
 from bench.runner.config import check_resumable, environment
 from bench.runner.executors import LocalExecutor, make_executor
 from bench.runner.grid import Cell, expand
@@ -79,14 +80,32 @@ def extract_features(config: dict, manifest: pd.DataFrame, cells: list[Cell], ec
     from bench.cache import extract_corpus
 
     stores = {}
+    finetune = (config.get("train") or {}).get("mode") == "finetune"
     for backbone, vad in dict.fromkeys((c.backbone, c.vad) for c in cells):
-        echo(f"features: {backbone} + VAD {vad}")
+        # Fine-tuning reads the audio; from the cache it needs only the speech masks, which depend on
+        # the VAD and preprocessing alone, so the cheap fbank backbone fills them (and feeds the probes).
+        source = "fbank" if finetune else backbone
+        echo(f"features: {source} + VAD {vad}" + (f" (speech masks for fine-tuning {backbone})" if finetune else ""))
         started = time.perf_counter()
         stores[(backbone, vad)] = extract_corpus(
-            manifest, backbone=backbone, layers=config["layers"], vad=vad, vad_options=config["vad_options"],
-            cache_dir=config["cache_dir"], max_duration=config["max_duration"], dtype=config["dtype"])
+            manifest, backbone=source, layers=None if finetune else config["layers"], vad=vad,
+            vad_options=config["vad_options"], cache_dir=config["cache_dir"], max_duration=config["max_duration"],
+            dtype=config["dtype"])
         echo(f"  ready in {time.perf_counter() - started:.1f} s")
     return stores
+
+
+def report_skips(skipped: pd.DataFrame, total: int, config: dict, echo) -> None:
+    """Print the skip summary; refuse to train when more than ``max_skipped`` of the corpus is gone."""
+    if skipped.empty:
+        return
+    reasons = ", ".join(f"{n} {reason}" for reason, n in skipped["reason"].value_counts().items())
+    echo(f"skipped {len(skipped)} of {total} files ({reasons}); the list is in skipped.csv")
+    share, limit = len(skipped) / max(total, 1), float(config.get("max_skipped", 0.05))
+    if share > limit:
+        raise BenchError(f"{len(skipped)} of {total} files ({share:.0%}) could not be used, more than max_skipped "
+                         f"({limit:.0%}): a wrong --data-dir or a broken copy? See skipped.csv; to train anyway "
+                         f"pass --set max_skipped={min(1.0, round(share + 0.01, 2))}")
 
 
 def _fold_params(config: dict, fold: int) -> dict:
@@ -124,10 +143,11 @@ def selected_folds(config: dict, plan: pd.DataFrame) -> list[int]:
 
 def probe_cells(config: dict, cells: list[Cell]) -> list[Cell]:
     """The convex reference probes (bench.train.probes) of every (backbone, VAD) pair of the grid,
-    unless ``probes`` is false."""
+    unless ``probes`` is false. None in fine-tune mode: there the head's input is the backbone
+    as it learns, which no probe on cached features represents."""
     from bench.train.probes import PROBES
 
-    if not config.get("probes", True):
+    if not config.get("probes", True) or (config.get("train") or {}).get("mode") == "finetune":
         return []
     pairs = dict.fromkeys((c.backbone, c.vad) for c in cells)
     return [Cell(backbone, vad, name) for backbone, vad in pairs for name in PROBES]
@@ -141,6 +161,8 @@ def cell_seeds(cell: Cell, seeds: list[int]) -> list[int]:
 
 
 def build_jobs(config: dict, run_dir: Path, plan, classes, cells, seeds, folds, stores) -> list[JobSpec]:
+    from bench.train.probes import is_probe
+
     test_speakers = plan[plan["role"] == "test"].groupby("fold")["speaker"].agg(lambda s: " ".join(sorted(set(s))))
     jobs = []
     for cell in cells:
@@ -149,6 +171,8 @@ def build_jobs(config: dict, run_dir: Path, plan, classes, cells, seeds, folds, 
                 fold_params = _fold_params(config, int(fold))
                 pooler_params = {**config["pooler_params"], **{k[7:]: v for k, v in fold_params.items() if k.startswith("pooler.")},
                                  **cell.pooler_params()}
+                if is_probe(cell.pooler):  # a probe has no options; the grid's pooler options are not its own
+                    pooler_params = {}
                 train = {**config["train"], **{k: v for k, v in fold_params.items() if not k.startswith("pooler.")},
                          **cell.training_overrides()}
                 jobs.append(JobSpec(job_id(cell, seed, int(fold)), str(run_dir), cell, seed, int(fold), config["protocol"],
@@ -170,6 +194,7 @@ def run_grid(config: dict, out: Path | None = None, executor: str = "local", wor
     folds, classes = selected_folds(config, plan), sorted(manifest["label"].unique())
     write_config(config, run_dir, sum(len(cell_seeds(c, seeds)) for c in cells) * len(folds), classes)
     stores = extract_features(config, manifest, cells, echo)
+    report_skips(write_accounting(run_dir, stores, manifest), len(manifest), config, echo)
     jobs = build_jobs(config, run_dir, plan, classes, cells, seeds, folds, stores)
     store = ResultsStore(run_dir)
     done = store.statuses()

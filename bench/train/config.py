@@ -46,6 +46,8 @@ class TrainConfig:
     layers: list[int] | None = None  # fine-tune mode: backbone hidden states to mix (None: all)
     freeze_feature_encoder: bool = True  # fine-tune mode: keep the conv front end fixed
     eval_batch_size: int | None = None  # None: batch_size
+    grad_accumulation: int = 1  # (ours) each step's batch_size utterances run as this many micro-batches
+    mixed_precision: bool = True  # (ours) bf16 autocast on a CUDA device (no effect on the CPU)
 
     def __post_init__(self):
         if self.mode not in DEFAULT_LR:
@@ -54,6 +56,9 @@ class TrainConfig:
             raise ValueError("epochs, batch_size and patience must be at least 1")
         if self.min_steps is not None and self.min_steps < 0:
             raise ValueError(f"min_steps must be 0 (no budget), a positive number of steps or None, got {self.min_steps}")
+        if self.grad_accumulation < 1 or self.grad_accumulation > self.batch_size:
+            raise ValueError(f"grad_accumulation must be between 1 and batch_size ({self.batch_size}), "
+                             f"got {self.grad_accumulation}")
         if not 0.0 <= self.warmup_ratio < 1.0:
             raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
 

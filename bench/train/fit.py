@@ -63,8 +63,14 @@ class _Targets:
 
     def sums(self, loss: MultiTaskLoss, out, index, device) -> LossSums:
         idx = torch.as_tensor(index)
-        return loss.sums(out.logits, self.labels[idx].to(device), out.valence, self.valence[idx].to(device),
-                         out.arousal, self.arousal[idx].to(device))
+        return loss.sums(out.logits.float(), self.labels[idx].to(device), out.valence.float(),
+                         self.valence[idx].to(device), out.arousal.float(), self.arousal[idx].to(device))
+
+    def denominators(self, loss: MultiTaskLoss, index) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The batch's class-weight sum and valence/arousal counts: what the loss divides by."""
+        idx = torch.as_tensor(index)
+        return (loss.weights[self.labels[idx]].sum(), (~torch.isnan(self.valence[idx])).sum().float(),
+                (~torch.isnan(self.arousal[idx])).sum().float())
 
 
 def make_loss(train: UtteranceSet, num_classes: int, cfg: ModelConfig, config: TrainConfig) -> MultiTaskLoss:
@@ -86,24 +92,62 @@ def _evaluate(model, feeder, data: UtteranceSet, targets: _Targets, loss: MultiT
     return float(total), float(unweighted_accuracy(data.labels, logits.argmax(1).numpy()))
 
 
+def _autocast(device: torch.device, config: TrainConfig):
+    """bf16 autocast on CUDA when ``mixed_precision`` (no loss scaling needed for bf16); else nothing."""
+    if config.mixed_precision and device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def _step(model, feeder, targets, loss, index, config: TrainConfig, device) -> LossSums:
+    """Forward and backward of one optimiser step's batch, as ``grad_accumulation`` micro-batches.
+
+    Each micro-batch's loss is divided by the WHOLE batch's denominators (class-weight sum,
+    valence/arousal counts), so the accumulated gradient is the full batch's, not a mean of
+    micro-batch means."""
+    w, nv, na = (t.to(device) for t in targets.denominators(loss, index))
+    total_sums = None
+    for part in np.array_split(index, config.grad_accumulation):
+        if not len(part):
+            continue
+        with _autocast(device, config):
+            out = model(feeder.batch(part))
+        sums = targets.sums(loss, out, part, device)
+        loss.total(LossSums(sums.ce, w, sums.valence, nv, sums.arousal, na)).backward()
+        total_sums = sums.detach() if total_sums is None else total_sums + sums.detach()
+    return total_sums
+
+
 def _train_epoch(model, feeder, targets, loss, optimizer, scheduler, order, config: TrainConfig):
     """One pass over ``order`` -> (training total loss over the epoch, lr of its last step)."""
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
+    device = model.device
     epoch_sums = None
     for start in range(0, len(order), config.batch_size):
         index = order[start:start + config.batch_size]
-        out = model(feeder.batch(index))
-        sums = targets.sums(loss, out, index, out.logits.device)
         optimizer.zero_grad(set_to_none=True)
-        loss.total(sums).backward()
+        try:
+            sums = _step(model, feeder, targets, loss, index, config, device)
+        except torch.cuda.OutOfMemoryError as exc:
+            raise _out_of_memory(config) from exc
         if config.max_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)
         lr = optimizer.param_groups[0]["lr"]
         optimizer.step()
         scheduler.step()
-        epoch_sums = sums.detach() if epoch_sums is None else epoch_sums + sums.detach()
+        epoch_sums = sums if epoch_sums is None else epoch_sums + sums
     return float(loss.total(epoch_sums)), lr
+
+
+def _out_of_memory(config: TrainConfig) -> RuntimeError:
+    micro = -(-config.batch_size // config.grad_accumulation)
+    more = min(config.batch_size, config.grad_accumulation * 2)
+    return RuntimeError(
+        f"out of GPU memory training with micro-batches of {micro} utterances (batch_size {config.batch_size}, "
+        f"grad_accumulation {config.grad_accumulation}). Keep the batch and halve the micro-batch with "
+        f"--set grad_accumulation={more} (same gradients, more passes); or lower max_duration, or freeze more "
+        f"of the backbone.")
 
 
 def fit(train: UtteranceSet, valid: UtteranceSet | None, classes: list[str], pooler: str,

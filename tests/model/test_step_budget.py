@@ -1,6 +1,7 @@
 """The frozen recipe's step budget: periods of whole epochs, and what a job reports about its training."""
 
 import pytest
+import torch
 
 from bench.train import TrainConfig, fit
 from bench.train.config import DEFAULT_MIN_STEPS
@@ -59,3 +60,16 @@ def test_recipes_resolve_to_every_training_field():
     diff = differences(get("frozen").resolved(), paper)
     assert {"mode", "lr", "min_steps"} <= set(diff) and "batch_size" not in diff
     assert "frozen" in RECIPES
+
+
+@pytest.mark.parametrize("pooler", ["gap", "sap"])
+def test_gradient_accumulation_gives_the_full_batch_step(tiny_data, pooler):
+    train, valid, _ = tiny_data
+    params = {"heads": 2} if pooler == "sap" else {}
+    kw = dict(epochs=1, batch_size=20, dropout=0.0, precompute=False)
+    whole = fit(train, valid, CLASSES, pooler, params, quick_config(**kw), seed=3)
+    parts = fit(train, valid, CLASSES, pooler, params, quick_config(grad_accumulation=3, **kw), seed=3)
+    for key, value in whole.model.state_dict().items():
+        torch.testing.assert_close(parts.model.state_dict()[key], value, atol=2e-5, rtol=1e-4)  # Adam: rounding
+    with pytest.raises(ValueError, match="grad_accumulation"):
+        TrainConfig(batch_size=4, grad_accumulation=5)

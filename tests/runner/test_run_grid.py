@@ -28,14 +28,21 @@ def test_grid_writes_the_run_folder_contract(reference_run):
     run_dir, results = reference_run
     for name in ("config.yaml", "manifest.csv", "folds.csv", "results.csv", "predictions.csv", "history.csv"):
         assert (run_dir / name).is_file(), name
-    assert len(results) == 2 * 2 * 4 and (results["status"] == "ok").all()
-    assert sorted(results["cell"].unique()) == ["fbank|energy|gap", "fbank|energy|sap-noattn"]
+    heads = results[~results["pooler"].str.startswith("probe-")]
+    probes = results[results["pooler"].str.startswith("probe-")]
+    assert len(heads) == 2 * 2 * 4 and (results["status"] == "ok").all()
+    assert sorted(heads["cell"].unique()) == ["fbank|energy|gap", "fbank|energy|sap-noattn"]
+    # one reference probe per parameter-free representation and fold, first seed only
+    assert sorted(probes["pooler"].unique()) == ["probe-gap", "probe-sap-noattn", "probe-stats"]
+    assert len(probes) == 3 * 4 and set(probes["seed"]) == {0} and (probes["epochs"] == 0).all()
     assert results["ua"].between(0, 1).all() and (results["n_test"] == 8).all()
+    assert results["train_ua"].between(0, 1).all() and heads["steps"].gt(0).all()
+    assert set(heads["still_improving"]) <= {True, False}
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
-    assert config["expected_jobs"] == 16 and config["classes"] == ["angry", "happy", "neutral", "sad"]
+    assert config["expected_jobs"] == 28 and config["classes"] == ["angry", "happy", "neutral", "sad"]
     assert "torch" in config["environment"]["packages"]
     predictions = pd.read_csv(run_dir / "predictions.csv")
-    assert len(predictions) == 16 * 8
+    assert len(predictions) == 28 * 8
     # each job tests exactly its fold's test speaker
     folds = pd.read_csv(run_dir / "folds.csv")
     for job, part in predictions.groupby("job"):
@@ -65,7 +72,7 @@ def test_a_failing_job_is_recorded_and_the_rest_finish(tiny_manifest, cache_dir,
         return real_fit(train, valid, classes, pooler, *args, seed=seed, **kwargs)
 
     monkeypatch.setattr(bench.train, "fit", flaky_fit)
-    config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap,sap-noattn", "seeds=0,1"), sets=("folds=0",))
+    config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap,sap-noattn", "seeds=0,1"), sets=("folds=0", "probes=false"))
     _, results = run_grid(config, tmp_path, echo=lambda *_: None)
     failed = results[results["status"] == "failed"]
     assert len(results) == 4 and len(failed) == 1
@@ -107,7 +114,7 @@ def test_dask_local_cluster_gives_the_same_numbers(reference_run, tiny_manifest,
 
 
 def test_saved_models_serve_bench_predict(tiny_manifest, cache_dir, tmp_path):
-    config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=sap",), sets=("folds=0", "save_models=true"))
+    config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=sap",), sets=("folds=0", "save_models=true", "probes=false"))
     run_dir, results = run_grid(config, tmp_path, echo=lambda *_: None)
     (job,) = results["job"]
     model_dir = run_dir / "models" / job

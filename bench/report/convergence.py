@@ -1,0 +1,127 @@
+"""Did each cell train? Its mean UA against the convex probes on the same representation.
+
+A probe cell (pooler ``probe-gap``, ``probe-sap-noattn``, ``probe-stats``; bench/train/probes.py) is
+logistic regression on parameter-free pooled vectors: convex, so it reaches its optimum whatever
+the step budget. A trained cell whose mean UA over folds is more than ``MARGIN`` (2 points) below
+the best mean UA among the probes its pooler can represent, in the same (backbone, vad), is
+"under-trained"; the fix is the same run with twice the cell's median optimiser steps as
+``--set min_steps=N``.
+
+    training_check(results) -> TrainingCheck
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from bench.report.aggregate import cell_order, finished
+from bench.train.probes import is_probe, representable_probes
+
+MARGIN = 0.02  # UA fraction: 2 points
+
+
+def _flag(value) -> bool:
+    """A still_improving value from JSON (bool) or CSV ("True"/"False"/NaN)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value) if pd.notna(value) else False
+
+
+def _fix_command(median_steps) -> str | None:
+    if pd.isna(median_steps) or median_steps <= 0:
+        return None
+    return f"bench run <this run's options> --set min_steps={2 * int(round(median_steps))} --out <new folder>"
+
+
+@dataclass
+class TrainingCheck:
+    """cells: one row per non-probe cell (columns below); probe_cells: the reference cells;
+    still_improving: jobs (non-probe, ok) that ended at the epoch limit while still improving, of n_jobs.
+
+    cells columns: cell, backbone, vad, pooler, ua_mean (fraction), probe (the reference probe cell
+    or None), probe_ua_mean, gap_points (cell − probe, UA points), under_trained (bool),
+    median_steps, still_improving (jobs of this cell), fix (command or None).
+    """
+
+    cells: pd.DataFrame
+    probe_cells: list[str]
+    still_improving: int
+    n_jobs: int
+    recorded: bool = True  # the records carry still_improving (older runs do not)
+
+    @property
+    def under_trained(self) -> list[str]:
+        return list(self.cells.loc[self.cells["under_trained"], "cell"])
+
+    def status(self, cell: str) -> str:
+        """Short text for a table's Training column: "reference (convex probe)", "under-trained (-5.2 vs ...)"."""
+        if cell in self.probe_cells:
+            return "reference (convex probe)"
+        row = self.cells.set_index("cell").loc[cell]
+        if row["probe"] is None or pd.isna(row["probe_ua_mean"]):
+            return "no probe"
+        word = "under-trained" if row["under_trained"] else "ok"
+        return f"{word} ({row['gap_points']:+.1f} pts vs {row['probe'].split('|')[-1]})"
+
+    def headline(self) -> str:
+        """The sentence above the tables: how many jobs did not converge and how many cells sit below the probe."""
+        checked = int(self.cells["probe"].notna().sum())
+        improving = (f"{self.still_improving} of {self.n_jobs} trained jobs hit the epoch limit while the validation "
+                     "loss was still improving" if self.recorded else
+                     "the job records do not say whether training stopped while still improving (a run from before "
+                     "this was recorded)")
+        below = (f"{len(self.under_trained)} of {checked} cells with a convex probe are more than {100 * MARGIN:g} "
+                 "points UA below it (under-trained)" if self.probe_cells else
+                 "this run has no convex probe cells, so no cell is checked against one")
+        return f"{improving[0].upper()}{improving[1:]}; {below}."
+
+    def reference_last(self, summary: pd.DataFrame) -> pd.DataFrame:
+        """``summary`` (a ``cell`` column per row) with the trained cells first, the probe cells after them."""
+        is_probe_row = summary["cell"].isin(self.probe_cells)
+        out = pd.concat([summary[~is_probe_row], summary[is_probe_row]]).reset_index(drop=True)
+        out.attrs = summary.attrs
+        return out
+
+    def console_lines(self) -> list[str]:
+        """What `bench run` and `bench report` print: the headline and one line per under-trained cell with its fix
+        ([] when there is nothing to say: no trained cell, or neither probes nor convergence records)."""
+        if self.cells.empty or not (self.recorded or self.probe_cells):
+            return []
+        lines = [self.headline()]
+        for row in self.cells[self.cells["under_trained"]].to_dict("records"):
+            lines.append(f"under-trained: {row['cell']} ({row['gap_points']:+.2f} UA points vs {row['probe']})"
+                         + (f"; fix: {row['fix']}" if row["fix"] else ""))
+        return lines
+
+
+def training_check(results: pd.DataFrame) -> TrainingCheck:
+    """Compare every trained cell with its probes (see module docstring); results: results.csv rows."""
+    ok = finished(results).assign(cell=lambda d: d["cell"].astype(str))
+    poolers = ok.drop_duplicates("cell").set_index("cell")
+    fold_ua = ok.groupby(["cell", "fold"])["ua"].mean()  # seeds averaged within fold
+    mean_ua = fold_ua.groupby("cell").mean()
+    probes = [c for c in cell_order(ok) if is_probe(str(poolers.at[c, "pooler"]))]
+    trained = ok[~ok["cell"].isin(probes)]
+    rows = []
+    for cell in cell_order(trained):
+        desc = poolers.loc[cell]
+        same = [p for p in probes if str(poolers.at[p, "backbone"]) == str(desc["backbone"])
+                and str(poolers.at[p, "vad"]) == str(desc["vad"])
+                and str(poolers.at[p, "pooler"]) in representable_probes(str(desc["pooler"]))]
+        best = max(same, key=lambda p: mean_ua[p]) if same else None
+        jobs = trained[trained["cell"] == cell]
+        steps = float(jobs["steps"].median()) if "steps" in jobs and jobs["steps"].notna().any() else np.nan
+        gap = (mean_ua[cell] - mean_ua[best]) if best else np.nan
+        rows.append({"cell": cell, "backbone": desc["backbone"], "vad": desc["vad"], "pooler": desc["pooler"],
+                     "ua_mean": mean_ua[cell], "probe": best, "probe_ua_mean": mean_ua[best] if best else np.nan,
+                     "gap_points": 100 * gap, "under_trained": bool(best) and gap < -MARGIN,
+                     "median_steps": steps, "still_improving": int(jobs.get("still_improving", pd.Series(dtype=object)).map(_flag).sum()),
+                     "fix": _fix_command(steps) if best and gap < -MARGIN else None})
+    columns = ["cell", "backbone", "vad", "pooler", "ua_mean", "probe", "probe_ua_mean", "gap_points",
+               "under_trained", "median_steps", "still_improving", "fix"]
+    cells = pd.DataFrame(rows, columns=columns)
+    recorded = "still_improving" in trained.columns and trained["still_improving"].notna().any()
+    return TrainingCheck(cells, probes, int(cells["still_improving"].sum()), len(trained), bool(recorded))

@@ -1,0 +1,68 @@
+"""The Setup section lists every value that defines the run, what differs from the paper's recipe,
+tuned parameters, package versions and the backbone's revision."""
+
+import pytest
+
+from bench.report import load_run, write_report
+from bench.report.setup import resolved_training, run_setup, setup_tables
+from bench.train import recipes
+from bench.train.config import TrainConfig
+from report_jobs_folder import build_jobs_run
+
+
+def values(run) -> dict:
+    return {(title, k): v for title, table in setup_tables(run) for k, v in zip(table["Setting"], table["Value"])}
+
+
+def test_resolved_training_is_every_field_of_the_recipe_with_overrides():
+    name, train = resolved_training({"train": {"epochs": 7, "lr": None}})
+    assert name == recipes.DEFAULT_RECIPE
+    assert set(train) == set(TrainConfig().to_dict())
+    assert train["epochs"] == 7 and train["lr"] == TrainConfig(mode="frozen").learning_rate
+    name, train = resolved_training({"recipe": "sap-paper"})
+    assert train["mode"] == "finetune" and train["lr"] == 3e-5
+
+
+def test_setup_marks_differences_from_the_paper_and_records_environment(tmp_path):
+    identity = {"hub_id": "microsoft/wavlm-large", "revision": "main", "commit": "abc123"}
+    root = build_jobs_run(tmp_path / "run", config_extra={"params": {"lr": 0.004, "pooler.heads": 2},
+                                                          "backbone_identity": identity})
+    run = load_run(root)
+    shown = values(run)
+    training = "Training (every field; [paper: ...] where the SAP paper's recipe differs)"
+    assert shown[(training, "mode")] == "frozen  [paper: finetune]"
+    assert shown[(training, "epochs")] == "1  [paper: 30]"
+    assert shown[(training, "batch_size")] == "64"  # equal to the paper: no mark
+    assert shown[("Tuned parameters", "--params")] == "lr=0.004; pooler.heads=2"
+    assert shown[("Data and features", "backbone revision")] == "hub_id=microsoft/wavlm-large; revision=main; commit=abc123"
+    assert shown[("Environment", "package torch")] == "2.13.0+cpu"
+    setup = run_setup(run)
+    assert (setup.folds, setup.mode, setup.validation_kind()) == (5, "frozen", "speaker")
+    text = write_report(root, formats=["md"], n_resamples=100, figures=False).markdown.read_text()
+    assert text.index("## Setup") < text.index("## Performance per grid cell")
+
+
+def test_paper_recipe_run_has_no_difference_marks(tmp_path):
+    root = build_jobs_run(tmp_path / "run", config_extra={"recipe": "sap-paper", "train": {}})
+    shown = values(load_run(root))
+    assert not any("[paper:" in v for v in shown.values())
+    assert shown[next(k for k in shown if k[1] == "recipe")].startswith("sap-paper:")
+
+
+def test_missing_revision_is_said(tmp_path):
+    shown = values(load_run(build_jobs_run(tmp_path / "run")))
+    assert shown[("Data and features", "backbone revision")] == "not recorded in config.yaml"
+
+
+@pytest.mark.parametrize("train", [{"mode": "nonsense"}, {"no_such_field": 1}])
+def test_unresolvable_training_config_is_reported_not_raised(tmp_path, train):
+    shown = values(load_run(build_jobs_run(tmp_path / "run", config_extra={"train": train})))
+    assert "could not be resolved" in next(v for k, v in shown.items() if k[0] == "Training")
+
+
+def test_tuned_run_says_so_above_the_tables(tmp_path):
+    root = build_jobs_run(tmp_path / "run", config_extra={"params": {"lr": 0.004}})
+    text = write_report(root, formats=["md"], n_resamples=100, figures=False).markdown.read_text()
+    assert text.index("**Tuned run:**") < text.index("## Performance per grid cell")
+    untuned = write_report(build_jobs_run(tmp_path / "plain"), formats=["md"], n_resamples=100, figures=False)
+    assert "Tuned run" not in untuned.markdown.read_text()
