@@ -38,11 +38,16 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def manifest_text(frame: pd.DataFrame) -> str:
+    """The manifest as CSV text (NaN written as an empty field)."""
+    return frame.to_csv(index=False, float_format="%.6g")
+
+
 def write_manifest(frame: pd.DataFrame, path: str | Path) -> None:
     """Write a manifest CSV (NaN written as an empty field)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, float_format="%.6g")
+    path.write_text(manifest_text(frame))
 
 
 def read_manifest(path: str | Path) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.cache import extract_corpus  # noqa: E402
+from bench.cache import FeatureRequest, extract_corpus  # noqa: E402
 from bench.datasets import prepare_dataset  # noqa: E402
 from bench.folds import fold_plan, split_ids  # noqa: E402
 from bench.stats import unweighted_accuracy  # noqa: E402
@@ -35,7 +35,7 @@ from bench.train.probes import PROBES  # noqa: E402
 
 def demo_sets(backbone: str, cache_dir: str | None):
     manifest = prepare_dataset("demo", None, None).manifest
-    store = extract_corpus(manifest, backbone=backbone, vad="webrtc", cache_dir=cache_dir, progress=False)
+    store = extract_corpus(manifest, FeatureRequest(backbone, vad="webrtc", cache_dir=cache_dir), progress=False)
     plan = fold_plan(manifest, "loso", None)
     classes = sorted(manifest["label"].unique())
     rows = manifest.set_index("id", drop=False)

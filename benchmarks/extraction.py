@@ -109,15 +109,15 @@ def bare_forward(backbone, waves, batches) -> float:
 
 def pipeline(manifest, backbone, cache_dir: Path) -> tuple[float, float, dict]:
     """Seconds of a cold extract_corpus, of a warm one (cache hit), and the cold run's report."""
-    from bench.cache import extract_corpus
+    from bench.cache import FeatureRequest, extract_corpus
 
     shutil.rmtree(cache_dir, ignore_errors=True)
     start = time.perf_counter()
-    cold = extract_corpus(manifest, backbone, vad="none", cache_dir=cache_dir, progress=False)
+    cold = extract_corpus(manifest, FeatureRequest(backbone, vad="none", cache_dir=cache_dir), progress=False)
     _sync(backbone.device)
     cold_s = time.perf_counter() - start
     start = time.perf_counter()
-    warm = extract_corpus(manifest, backbone, vad="none", cache_dir=cache_dir, progress=False)
+    warm = extract_corpus(manifest, FeatureRequest(backbone, vad="none", cache_dir=cache_dir), progress=False)
     assert warm.report["cache_hits"] == len(manifest)
     return cold_s, time.perf_counter() - start, cold.report
 
@@ -137,11 +137,11 @@ class StandIn:
 
 
 def io_only(manifest, backbone, cache_dir: Path) -> float:
-    from bench.cache import extract_corpus
+    from bench.cache import FeatureRequest, extract_corpus
 
     shutil.rmtree(cache_dir, ignore_errors=True)
     start = time.perf_counter()
-    extract_corpus(manifest, StandIn(backbone), vad="none", cache_dir=cache_dir, progress=False)
+    extract_corpus(manifest, FeatureRequest(StandIn(backbone), vad="none", cache_dir=cache_dir), progress=False)
     return time.perf_counter() - start
 
 

@@ -86,13 +86,13 @@ def demo_split(cache_dir: str):
     """Demo corpus -> fbank FeatureStore and train/valid/test UtteranceSets by speaker."""
     import pandas as pd
 
-    from bench.cache import extract_corpus
+    from bench.cache import FeatureRequest, extract_corpus
     from bench.datasets.demo import packaged_demo_dir
 
     manifest = pd.read_csv(packaged_demo_dir() / "manifest.csv")
     manifest["path"] = [str(packaged_demo_dir() / p) for p in manifest["path"]]
     manifest["duration"], manifest["sample_rate"] = float("nan"), 16000
-    store = extract_corpus(manifest, "fbank", vad="webrtc", cache_dir=cache_dir, progress=False)
+    store = extract_corpus(manifest, FeatureRequest("fbank", vad="webrtc", cache_dir=cache_dir), progress=False)
     classes = sorted(manifest["label"].unique())
     speakers = sorted(manifest["speaker"].unique())
     roles = {s: "train" for s in speakers[:-2]} | {speakers[-2]: "valid", speakers[-1]: "test"}

@@ -1,7 +1,7 @@
 """The feature cache: backbone hidden states and VAD masks on disk, keyed by what changes them.
 
-    store = bench.cache.extract_corpus(manifest, "wavlm-large", layers="all", vad="webrtc",
-                                       vad_options={}, cache_dir=..., max_duration=None)
+    request = FeatureRequest("wavlm-large", vad="webrtc", vad_options={}, layers="all", cache_dir=...)
+    store = bench.cache.extract_corpus(manifest, request)
     feats, speech = store.load(utt_id)      # float16 memmap [L, T, D], bool [T]
 
     cache = FeatureCache(root)              # lower level: look-ups and atomic writes by key
@@ -9,8 +9,8 @@
 See docs/cache.md for the key scheme, the layout on disk, atomicity and resuming.
 """
 
-from bench.cache.extract import extract_corpus, resolve_layers
+from bench.cache.extract import FeatureRequest, extract_corpus, resolve_layers
 from bench.cache.feature_cache import FeatureCache, default_cache_dir
 from bench.cache.store import FeatureStore
 
-__all__ = ["FeatureCache", "FeatureStore", "default_cache_dir", "extract_corpus", "resolve_layers"]
+__all__ = ["FeatureCache", "FeatureRequest", "FeatureStore", "default_cache_dir", "extract_corpus", "resolve_layers"]

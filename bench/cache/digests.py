@@ -37,17 +37,27 @@ class DigestIndex:
         h = hashlib.sha256(path.encode()).hexdigest()
         return self.folder / h[:2] / f"{h}.json"
 
-    def digest(self, path: str | Path) -> str:
-        """sha256 of ``path``'s bytes. Raises OSError (FileNotFoundError, ...) when it cannot be read."""
+    def remembered(self, path: str | Path) -> str | None:
+        """The memoised sha256 of ``path`` when its size and mtime still match, without reading
+        the file; None otherwise. Raises OSError when the file cannot be stat'ed."""
         path = os.path.abspath(path)
         stat = os.stat(path)
-        entry_path = self._entry_path(path)
         try:
-            entry = json.loads(entry_path.read_text())
+            entry = json.loads(self._entry_path(path).read_text())
             if entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns and entry["path"] == path:
                 return entry["sha256"]
         except (OSError, ValueError, KeyError, TypeError):
             pass
+        return None
+
+    def digest(self, path: str | Path) -> str:
+        """sha256 of ``path``'s bytes. Raises OSError (FileNotFoundError, ...) when it cannot be read."""
+        path = os.path.abspath(path)
+        known = self.remembered(path)
+        if known is not None:
+            return known
+        stat = os.stat(path)
+        entry_path = self._entry_path(path)
         sha = sha256_file(path)
         self.hashed += 1
         entry = {"path": path, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha}

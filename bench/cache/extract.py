@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -134,22 +134,39 @@ def _load(utt: _Utterance, max_duration, skipped: dict) -> np.ndarray | None:
     return wave
 
 
-def extract_corpus(manifest, backbone, layers=None, vad: str = "webrtc", vad_options: dict | None = None,
-                   cache_dir=None, max_duration: float | None = None, *, device=None, dtype=None,
-                   backbone_options: dict | None = None, chunk_seconds: float = 60.0, progress: bool = True) -> FeatureStore:
+@dataclass(frozen=True)
+class FeatureRequest:
+    """What ``extract_corpus`` caches: which backbone and layers, which VAD and options, which truncation.
+
+    backbone: registry name / checkpoint folder, or a built Backbone. layers: None or "all" (every
+    hidden state), ints, or "0,6,12". vad, vad_options: see bench.vad. max_duration: seconds kept
+    from the start of each file (None: all). cache_dir: None for the user cache folder.
+    """
+
+    backbone: object
+    vad: str = "webrtc"
+    vad_options: dict = field(default_factory=dict)
+    layers: object = None
+    max_duration: float | None = None
+    cache_dir: object = None
+    device: object = None
+    dtype: object = None
+    backbone_options: dict = field(default_factory=dict)
+
+
+def extract_corpus(manifest, request: FeatureRequest, *, chunk_seconds: float = 60.0, progress: bool = True) -> FeatureStore:
     """Make sure every utterance of ``manifest`` has cached features and a speech mask; return the store.
 
-    manifest: DataFrame or manifest CSV path. backbone: registry name / checkpoint folder, or a
-    built Backbone. layers: None or "all" (every hidden state), ints, or "0,6,12". vad, vad_options:
-    see bench.vad. max_duration: seconds kept from the start of each file (None: all).
+    manifest: DataFrame or manifest CSV path; request: what to extract (``FeatureRequest``).
     Unusable audio is skipped and reported in ``store.skipped``; ``store.report`` counts the work.
     """
+    backbone, layers, vad, max_duration = request.backbone, request.layers, request.vad, request.max_duration
     start = time.perf_counter()
     frame = read_manifest(manifest) if isinstance(manifest, (str, Path)) else manifest
-    cache = FeatureCache(cache_dir)
-    detector = bench.vad.create(vad, **(vad_options or {}))
+    cache = FeatureCache(request.cache_dir)
+    detector = bench.vad.create(vad, **(request.vad_options or {}))
     prep = keys.preprocessing(max_duration)
-    lazy = _LazyBackbone(backbone, cache, device, dtype, backbone_options)
+    lazy = _LazyBackbone(backbone, cache, request.device, request.dtype, request.backbone_options)
     spec = lazy.spec()
     chosen = resolve_layers(layers, spec.num_layers)
     features_dir = cache.features_dir(spec.identity, chosen, prep)

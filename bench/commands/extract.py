@@ -49,15 +49,16 @@ def _size(num_bytes: int) -> str:
 def command(dataset, data_dir, manifest, backbone, revision, layers, vad, vad_option, max_duration, cache_dir, device, dtype):
     """Extract and cache frame-level features and speech masks; a second run only reads the cache."""
     from backbones.hub import with_revision
-    from bench.cache import default_cache_dir, extract_corpus
+    from bench.cache import FeatureRequest, default_cache_dir, extract_corpus
     from bench.vad import parse_options
 
     frame, default_max = _manifest(dataset, data_dir, manifest)
     if max_duration is None:
         max_duration = default_max
     cache_dir = cache_dir or default_cache_dir()
-    store = extract_corpus(frame, with_revision(backbone, revision), layers=layers, vad=vad, vad_options=parse_options(vad_option),
-                           cache_dir=cache_dir, max_duration=max_duration, device=device, dtype=dtype, progress=True)
+    request = FeatureRequest(with_revision(backbone, revision), vad=vad, vad_options=parse_options(vad_option),
+                             layers=layers, max_duration=max_duration, cache_dir=cache_dir, device=device, dtype=dtype)
+    store = extract_corpus(frame, request, progress=True)
     for utt_id, skip in list(store.skipped.items())[:SHOWN_SKIPS]:
         click.echo(f"skipped {utt_id} ({skip.reason}): {skip.detail}", err=True)
     if len(store.skipped) > SHOWN_SKIPS:

@@ -1,5 +1,5 @@
-"""`bench list`: what the registries hold (datasets, backbones, poolers, vads), with the facts that
-decide a choice: a backbone's hub id, revision, L, D and size; a pooler's output width, trainable
+"""`bench list`: what the registries hold (datasets, backbones, poolers, vads, recipes), with the facts
+that decide a choice: a backbone's hub id, revision, L, D and size; a pooler's output width, trainable
 parameters and hyper-parameters; a corpus's layout and class sets."""
 
 from __future__ import annotations
@@ -105,3 +105,15 @@ def _list_registry(module: str) -> None:
 def vads():
     """Registered voice activity detectors."""
     _list_registry("bench.vad")
+
+
+@command.command()
+def recipes():
+    """Named training recipes (`--recipe NAME`) and the values each one sets."""
+    from bench.train import recipes as registry
+
+    for name, recipe in registry.RECIPES.items():
+        default = " (default)" if name == registry.DEFAULT_RECIPE else ""
+        click.echo(f"{name}{default}: {recipe.description}")
+        click.echo(f"  source: {recipe.source}")
+        click.echo("  sets: " + (", ".join(f"{k}={v}" for k, v in recipe.train.items()) or "nothing (TrainConfig defaults)"))

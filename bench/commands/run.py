@@ -2,44 +2,45 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 
 import click
 
-from bench.folds import PROTOCOLS
+from bench.commands._run_options import ItemsCommand, config_from_options, run_config_options
 
 
-@click.command(context_settings={"ignore_unknown_options": False})
-@click.option("--dataset", default=None, help="Corpus adapter (default: demo, the shipped corpus).")
-@click.option("--data-dir", default=None, type=click.Path(path_type=Path), help="Corpus root.")
-@click.option("--manifest", default=None, type=click.Path(path_type=Path), help="Use this manifest CSV instead of --dataset.")
-@click.option("--class-set", default=None, help="Class set of the corpus (default: its standard one).")
-@click.option("--protocol", default=None, type=click.Choice(PROTOCOLS), help="Fold protocol (default: loso).")
-@click.option("--validation", default=None, help="Validation rule of the protocol (loso: session|next|none).")
-@click.option("--backbone", default=None, help="Backbone when the grid names none (demo: fbank, else wavlm-large).")
-@click.option("--revision", default=None, help="Hub revision (branch, tag or commit) of --backbone; the same as --backbone NAME@REVISION.")
-@click.option("--vad", default=None, help="VAD when the grid names none (default: webrtc).")
-@click.option("--grid", "grid_items", multiple=True, metavar="KEY=V1,V2", help="Grid axis: poolers, backbones, vads, seeds, a training option or pooler.NAME.")
-@click.argument("more_grid", nargs=-1, metavar="[KEY=V1,V2]...")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Fixed option: epochs=5, max_duration=19, layers=12, vad.aggressiveness=2, pooler.heads=4 ...")
-@click.option("--config", "config_file", default=None, type=click.Path(path_type=Path), help="YAML file of options (command line wins).")
+@click.command(cls=ItemsCommand)
+@run_config_options
+@click.option("--grid", "grid_items", multiple=True, metavar="KEY=V1,V2",
+              help="Grid axis/axes: poolers, backbones, vads, seeds, a training option, pooler.NAME.OPTION, vad.NAME.OPTION.")
 @click.option("--params", "params_file", default=None, type=click.Path(path_type=Path), help="Tuned parameters from `bench tune` (best_params.yaml).")
-@click.option("--cache-dir", default=None, type=click.Path(path_type=Path), help="Feature cache folder (default: user cache).")
 @click.option("--out", default=None, type=click.Path(path_type=Path), help="Run folder (default results/<dataset>-<time>); the same folder resumes.")
+@click.option("--dry-run", is_flag=True, help="Check and print the plan (cells, folds, jobs, cached features); write and read nothing.")
 @click.option("--executor", default="local", show_default=True, help="local | processes | dask | dask:tcp://HOST:PORT")
 @click.option("--workers", default=2, show_default=True, help="Worker count for processes and dask.")
 @click.option("--retry-failed", is_flag=True, help="Run failed jobs again.")
-def command(dataset, data_dir, manifest, class_set, protocol, validation, backbone, revision, vad, grid_items, more_grid, sets,
-            config_file, params_file, cache_dir, out, executor, workers, retry_failed):
-    """Run (or resume) a grid and print the per-cell summary (mean UA/WA with 95% CIs over folds)."""
-    from backbones.hub import with_revision
-    from bench.runner import run_grid
-    from bench.runner.config import resolve
+def command(grid_items, params_file, out, dry_run, executor, workers, retry_failed, **options):
+    """Run (or resume) a grid and print the per-cell summary (mean UA/WA with 95% CIs over folds).
+
+    Exits 2 when the plan has problems (all listed, nothing written), 1 when any job failed."""
+    from bench.runner.config import Problems
+    from bench.runner.run import default_out, prepare, run_grid
     from bench.runner.summary import print_summary
 
-    cli = {"dataset": dataset, "data_dir": str(data_dir) if data_dir else None, "manifest": str(manifest) if manifest else None,
-           "class_set": class_set, "protocol": protocol, "validation": validation, "backbone": with_revision(backbone, revision), "vad": vad,
-           "cache_dir": str(cache_dir) if cache_dir else None}
-    config = resolve(cli, config_file, list(sets), list(grid_items) + list(more_grid), params_file)
-    run_dir, results = run_grid(config, out, executor, workers, retry_failed)
-    print_summary(results, run_dir)
+    problems = Problems()
+    config = config_from_options(options, grid_items, params_file, problems)
+    if dry_run:
+        plan = prepare(config, out, problems, cache_status=True)
+        click.echo(plan.describe(out or default_out(config)))
+        return
+    outcome = run_grid(config, out, executor, workers, retry_failed, problems=problems)
+    print_summary(outcome.results, outcome.run_dir)
+    if outcome.failed:
+        retry = " ".join(shlex.quote(a) for a in ["bench", *sys.argv[1:]] if a != "--retry-failed")
+        if not out:
+            retry += f" --out {shlex.quote(str(outcome.run_dir))}"
+        click.echo(f"error: {outcome.failed} of {len(outcome.results)} job(s) failed; run them again with:\n"
+                   f"  {retry} --retry-failed", err=True)
+        sys.exit(1)

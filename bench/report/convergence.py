@@ -4,8 +4,13 @@ A probe cell (pooler ``probe-gap``, ``probe-sap-noattn``, ``probe-stats``; bench
 logistic regression on parameter-free pooled vectors: convex, so it reaches its optimum whatever
 the step budget. A trained cell whose mean UA over folds is more than ``MARGIN`` (2 points) below
 the best mean UA among the probes its pooler can represent, in the same (backbone, vad), is
-"under-trained"; the fix is the same run with twice the cell's median optimiser steps as
-``--set min_steps=N``.
+"below the probe". It is "under-trained" when it also fits its own training speakers worse than
+that probe does (mean training UA below the probe's): the optimiser did not get as far as a
+convex fit on the same vectors; the fix is the same run with twice the cell's median optimiser
+steps as ``--set min_steps=N``. A cell below the probe that fits its training set at least as
+well generalises worse, which more steps do not cure; it is reported as "below probe (fits
+training)", not as under-trained. Records without training UA (older runs) fall back to the
+test-UA rule alone.
 
     training_check(results) -> TrainingCheck
 """
@@ -42,8 +47,9 @@ class TrainingCheck:
     still_improving: jobs (non-probe, ok) that ended at the epoch limit while still improving, of n_jobs.
 
     cells columns: cell, backbone, vad, pooler, ua_mean (fraction), probe (the reference probe cell
-    or None), probe_ua_mean, gap_points (cell − probe, UA points), under_trained (bool),
-    median_steps, still_improving (jobs of this cell), fix (command or None).
+    or None), probe_ua_mean, gap_points (cell − probe, UA points), train_ua_mean,
+    probe_train_ua_mean, below_probe (bool), under_trained (bool), median_steps, still_improving
+    (jobs of this cell), fix (command or None).
     """
 
     cells: pd.DataFrame
@@ -63,7 +69,8 @@ class TrainingCheck:
         row = self.cells.set_index("cell").loc[cell]
         if row["probe"] is None or pd.isna(row["probe_ua_mean"]):
             return "no probe"
-        word = "under-trained" if row["under_trained"] else "ok"
+        word = ("under-trained" if row["under_trained"] else "below probe (fits training)" if row["below_probe"]
+                else "ok")
         return f"{word} ({row['gap_points']:+.1f} pts vs {row['probe'].split('|')[-1]})"
 
     def headline(self) -> str:
@@ -73,8 +80,11 @@ class TrainingCheck:
                      "loss was still improving" if self.recorded else
                      "the job records do not say whether training stopped while still improving (a run from before "
                      "this was recorded)")
+        below_only = int(self.cells["below_probe"].sum()) - len(self.under_trained)
         below = (f"{len(self.under_trained)} of {checked} cells with a convex probe are more than {100 * MARGIN:g} "
-                 "points UA below it (under-trained)" if self.probe_cells else
+                 "points UA below it and fit their training speakers worse than it (under-trained)"
+                 + (f"; {below_only} more are below it but fit training at least as well (generalisation, not "
+                    "optimisation)" if below_only else "") if self.probe_cells else
                  "this run has no convex probe cells, so no cell is checked against one")
         return f"{improving[0].upper()}{improving[1:]}; {below}."
 
@@ -103,6 +113,8 @@ def training_check(results: pd.DataFrame) -> TrainingCheck:
     poolers = ok.drop_duplicates("cell").set_index("cell")
     fold_ua = ok.groupby(["cell", "fold"])["ua"].mean()  # seeds averaged within fold
     mean_ua = fold_ua.groupby("cell").mean()
+    has_train = "train_ua" in ok and ok["train_ua"].notna().any()
+    train_ua = ok.groupby(["cell", "fold"])["train_ua"].mean().groupby("cell").mean() if has_train else None
     probes = [c for c in cell_order(ok) if is_probe(str(poolers.at[c, "pooler"]))]
     trained = ok[~ok["cell"].isin(probes)]
     rows = []
@@ -115,13 +127,20 @@ def training_check(results: pd.DataFrame) -> TrainingCheck:
         jobs = trained[trained["cell"] == cell]
         steps = float(jobs["steps"].median()) if "steps" in jobs and jobs["steps"].notna().any() else np.nan
         gap = (mean_ua[cell] - mean_ua[best]) if best else np.nan
+        below = bool(best) and gap < -MARGIN
+        fit_train = train_ua.get(cell, np.nan) if train_ua is not None else np.nan
+        fit_probe = train_ua.get(best, np.nan) if train_ua is not None and best else np.nan
+        # under-trained: below the probe AND a worse fit of the training speakers (unknown: test rule alone)
+        under = below and not (pd.notna(fit_train) and pd.notna(fit_probe) and fit_train >= fit_probe)
         rows.append({"cell": cell, "backbone": desc["backbone"], "vad": desc["vad"], "pooler": desc["pooler"],
                      "ua_mean": mean_ua[cell], "probe": best, "probe_ua_mean": mean_ua[best] if best else np.nan,
-                     "gap_points": 100 * gap, "under_trained": bool(best) and gap < -MARGIN,
+                     "gap_points": 100 * gap, "train_ua_mean": fit_train, "probe_train_ua_mean": fit_probe,
+                     "below_probe": below, "under_trained": under,
                      "median_steps": steps, "still_improving": int(jobs.get("still_improving", pd.Series(dtype=object)).map(_flag).sum()),
-                     "fix": _fix_command(steps) if best and gap < -MARGIN else None})
+                     "fix": _fix_command(steps) if under else None})
     columns = ["cell", "backbone", "vad", "pooler", "ua_mean", "probe", "probe_ua_mean", "gap_points",
-               "under_trained", "median_steps", "still_improving", "fix"]
+               "train_ua_mean", "probe_train_ua_mean", "below_probe", "under_trained", "median_steps",
+               "still_improving", "fix"]
     cells = pd.DataFrame(rows, columns=columns)
     recorded = "still_improving" in trained.columns and trained["still_improving"].notna().any()
     return TrainingCheck(cells, probes, int(cells["still_improving"].sum()), len(trained), bool(recorded))

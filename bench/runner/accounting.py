@@ -27,8 +27,9 @@ def skipped_table(stores: dict, manifest: pd.DataFrame) -> pd.DataFrame:
 
 
 def speech_table(stores: dict) -> pd.DataFrame:
+    """One row per utterance and feature set; ``stores`` maps (backbone, vad, ...) to a FeatureStore."""
     rows = []
-    for (backbone, vad), store in stores.items():
+    for (backbone, vad, *_), store in stores.items():  # key: (backbone, vad, vad options...)
         for utt_id in store.ids:
             speech = np.load(store.mask_path(utt_id), mmap_mode="r")
             rows.append({"id": utt_id, "vad": vad, "backbone": backbone, "frames": int(speech.shape[0]),

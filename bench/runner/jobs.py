@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 import traceback
 from dataclasses import dataclass
@@ -41,13 +42,19 @@ class JobSpec:
     pooler_params: dict
     store: Any  # bench.cache.FeatureStore: paths only, memmaps opened lazily
     save_model: bool = False  # keep the trained model in RUN/models/<job>/ (safetensors + config)
+    config_digest: str | None = None  # RunConfig.digest() of the run that made this job
+
+
+def _path_safe(name: str) -> str:
+    """A name as one harmless file-name part: letters, digits, '.', '-' only, never '..'."""
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", name).strip(".-") or "x"
 
 
 def job_id(cell: Cell, seed: int, fold: int) -> str:
     """Readable and unique: ``sr-fbank-webrtc-s0-f03-1a2b3c4d`` (the hash covers the whole cell)."""
     digest = hashlib.sha1(json.dumps([cell.label, seed, fold]).encode()).hexdigest()[:8]
-    backbone = Path(cell.backbone).name.replace("_", "-")
-    return f"{cell.pooler}-{backbone}-{cell.vad}-s{seed}-f{fold:02d}-{digest}"
+    parts = [_path_safe(cell.pooler), _path_safe(Path(cell.backbone).name.replace("_", "-")), _path_safe(cell.vad)]
+    return f"{'-'.join(parts)}-s{seed}-f{fold:02d}-{digest}"
 
 
 @lru_cache(maxsize=4)
@@ -57,23 +64,14 @@ def _run_tables(run_dir: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return manifest, read_plan(Path(run_dir) / "folds.csv")
 
 
-def _utterance_set(manifest: pd.DataFrame, ids: list[str], classes: list[str], store, finetune: bool = False):
-    """The fold part ``ids`` on ``store`` (cached features); in fine-tune mode on the audio files
-    instead, with the speech masks still read from the cache (``WaveStore``)."""
-    from bench.train import UtteranceSet, WaveStore
+def utterance_set(manifest: pd.DataFrame, ids: list[str], classes: list[str], store):
+    from bench.train import UtteranceSet
 
     available = [i for i in ids if i not in store.skipped]
     rows = manifest.loc[available]
     labels = rows["label"].map({c: k for k, c in enumerate(classes)}).to_numpy(dtype=np.int64)
-    if finetune:
-        store = WaveStore(dict(zip(rows["id"], rows["path"])), store,
-                          max_duration=(store.preprocessing or {}).get("max_duration"))
     return UtteranceSet(ids=available, labels=labels, valence=rows["valence"].to_numpy(dtype=np.float32),
                         arousal=rows["arousal"].to_numpy(dtype=np.float32), store=store)
-
-
-def is_finetune(train_config: dict) -> bool:
-    return train_config.get("mode") == "finetune"
 
 
 def _metrics(true: np.ndarray, pred: np.ndarray, test, valence: np.ndarray, arousal: np.ndarray) -> dict:
@@ -94,8 +92,6 @@ def _train_and_predict(spec: JobSpec, sets: dict, on_epoch):
     from bench.train.probes import is_probe
 
     config = TrainConfig.from_dict(spec.train_config)
-    if config.mode == "finetune" and not config.backbone:  # the cell's backbone is the one to fine-tune
-        config.backbone = spec.cell.backbone
     result = fit(sets["train"], sets["valid"], spec.classes, spec.cell.pooler, spec.pooler_params, config,
                  seed=spec.seed, on_epoch=on_epoch)
     if spec.save_model and not is_probe(spec.cell.pooler):
@@ -103,14 +99,6 @@ def _train_and_predict(spec: JobSpec, sets: dict, on_epoch):
 
         save_model(result.model, Path(spec.run_dir) / "models" / spec.job_id)
     return predict(result.model, sets["test"]), result
-
-
-def _is_reference(pooler: str) -> bool:
-    """Probes and the SVM read cached features whatever the training mode."""
-    from bench.train import MODEL_NAMES
-    from bench.train.probes import is_probe
-
-    return is_probe(pooler) or pooler in MODEL_NAMES
 
 
 def _training_columns(result) -> dict:
@@ -136,7 +124,8 @@ def job_identity(spec: JobSpec) -> dict:
     """The columns of results.csv that say which job a record is."""
     return {"job": spec.job_id, "cell": spec.cell.label, "backbone": spec.cell.backbone, "vad": spec.cell.vad,
             "pooler": spec.cell.pooler, "protocol": spec.protocol, "fold": spec.fold,
-            "test_speaker": spec.test_speaker, "seed": spec.seed, **dict(spec.cell.hparams)}
+            "test_speaker": spec.test_speaker, "seed": spec.seed, **dict(spec.cell.hparams),
+            "config_digest": spec.config_digest}
 
 
 def run_job(spec: JobSpec, on_epoch=None) -> dict:
@@ -147,8 +136,7 @@ def run_job(spec: JobSpec, on_epoch=None) -> dict:
     try:
         manifest, plan = _run_tables(spec.run_dir)
         ids = split_ids(plan, spec.fold)
-        finetune = is_finetune(spec.train_config) and not _is_reference(spec.cell.pooler)
-        sets = {role: _utterance_set(manifest, ids[role], spec.classes, spec.store, finetune) if ids[role] else None
+        sets = {role: utterance_set(manifest, ids[role], spec.classes, spec.store) if ids[role] else None
                 for role in ("train", "valid", "test")}
         preds, result = _train_and_predict(spec, sets, on_epoch)
         test = sets["test"]

@@ -8,7 +8,6 @@ import fcntl
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 import click
 import yaml
@@ -71,30 +70,54 @@ def _check(options: TuneOptions) -> None:
         raise BenchError("--folds belongs to --design nested (dev-speakers tunes one study)")
 
 
-def _corpus_name(config: dict) -> str:
-    return Path(config["manifest"]).stem if config["manifest"] else config["dataset"]
+def _corpus_name(config) -> str:
+    return Path(config.manifest).stem if config.manifest else config.dataset
 
 
-def run_tune(config: dict, options: TuneOptions, echo=click.echo) -> tuple[Path, dict]:
-    """Tune ``options.pooler`` under ``config`` (resolved like `bench run`); return (out, best params)."""
-    from bench.runner.jobs import _utterance_set
-    from bench.runner.run import _resolve_max_duration, extract_features, prepare_run_folder
+def tune_config(config, options: TuneOptions):
+    """The run configuration of a study: one cell (the tuned pooler, the training seed), no probes."""
+    from bench.runner.config import RunConfig
+
+    return RunConfig(**{**config.to_dict(), "grid": {"poolers": [options.pooler], "seeds": [options.seed]},
+                        "probes": False})
+
+
+def _write_setup(plan, out: Path) -> None:
+    """manifest.csv and folds.csv of the study folder (atomically; the first worker writes them)."""
+    from bench.folds import PLAN_COLUMNS
+    from bench.manifest import manifest_text
+    from bench.runner.store import atomic_write_text
+
+    if not (out / "manifest.csv").is_file():
+        atomic_write_text(out / "manifest.csv", manifest_text(plan.manifest))
+    if not (out / "folds.csv").is_file():
+        atomic_write_text(out / "folds.csv", plan.fold_table.to_csv(index=False, columns=PLAN_COLUMNS))
+
+
+def run_tune(config, options: TuneOptions, echo=click.echo, problems=None) -> tuple[Path, dict]:
+    """Tune ``options.pooler`` under ``config`` (a RunConfig, planned like `bench run`'s);
+    return (out, best params)."""
+    from bench.runner.config import job_options
+    from bench.runner.jobs import utterance_set
+    from bench.runner.run import extract_features, prepare
 
     _check(options)
     space = load_space(options.space)
-    config = {**config, "max_duration": _resolve_max_duration(config)}
+    plan = prepare(tune_config(config, options), problems=problems)
+    config = plan.config
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
     with _folder_lock(out):
-        manifest, plan = prepare_run_folder(config, out, echo)
+        _write_setup(plan, out)
+    manifest, fold_table = plan.manifest, plan.fold_table
     if options.design == "nested":
-        targets = designs.nested_targets(plan, options.folds)
+        targets = designs.nested_targets(fold_table, options.folds)
     else:
-        targets = [designs.dev_target(manifest, plan, options.dev_speakers)]
-    stores = extract_features(config, manifest, [SimpleNamespace(backbone=config["backbone"], vad=config["vad"])], echo)
-    store = stores[(config["backbone"], config["vad"])]
-    classes = sorted(manifest["label"].unique())
+        targets = [designs.dev_target(manifest, fold_table, options.dev_speakers)]
+    store = extract_features(plan, echo)[plan.feature_sets[0].key]
+    classes = plan.classes
     indexed = manifest.set_index("id", drop=False)
+    train_options, pooler_options = job_options(config, plan.cells[0], plan.folds[0] if plan.folds else 0)
 
     direction, metric = OBJECTIVES[options.objective]
     study_name = options.study or f"{_corpus_name(config)}-{options.pooler}-{options.design}"
@@ -110,8 +133,8 @@ def run_tune(config: dict, options: TuneOptions, echo=click.echo) -> tuple[Path,
         warning = ("--objective loss compares each trial's total loss under its own alpha/beta/gamma, which favours "
                    "weighting the easiest term; prefer --objective ua, or loss_weights: false in the space")
         echo(f"warning: {warning}")
-    (out / "tune_config.yaml").write_text(yaml.safe_dump({"config": config, "options": {**vars(options), "out": str(out)}},
-                                                         sort_keys=False))
+    (out / "tune_config.yaml").write_text(yaml.safe_dump({"config": config.to_dict(),
+                                                          "options": {**vars(options), "out": str(out)}}, sort_keys=False))
     reports = []
     for index, target in enumerate(targets):
         sampler_seed = None if options.sampler_seed is None else options.sampler_seed + index
@@ -120,16 +143,16 @@ def run_tune(config: dict, options: TuneOptions, echo=click.echo) -> tuple[Path,
         echo(f"study {study.study_name}: train on {len(target.train_speakers)} speakers, score on "
              f"{' '.join(target.scoring_speakers)}" + (f" (test {' '.join(target.unused_speakers)} unused)"
                                                        if target.unused_speakers else ""))
-        ctx = TrialContext(target, _utterance_set(indexed, target.train_ids, classes, store),
-                           _utterance_set(indexed, target.valid_ids, classes, store), classes, options.pooler,
-                           dict(config["train"]), dict(config["pooler_params"]), space, store.dim,
+        ctx = TrialContext(target, utterance_set(indexed, target.train_ids, classes, store),
+                           utterance_set(indexed, target.valid_ids, classes, store), classes, options.pooler,
+                           dict(train_options), dict(pooler_options), space, store.dim,
                            options.objective, options.seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=UserWarning)  # optuna's experimental-feature notices
             study.optimize(lambda trial: run_trial(trial, ctx), n_trials=options.trials, timeout=options.timeout,
                            catch=(Exception,), callbacks=[_progress(echo, metric)])
         reports.append(StudyReport(target, study))
-    return out, _write_outputs(reports, options, config, study_name, storage_url, metric, warning, plan, out, echo)
+    return out, _write_outputs(reports, options, config, study_name, storage_url, metric, warning, fold_table, out, echo)
 
 
 def _progress(echo, metric):
@@ -144,7 +167,7 @@ def _write_outputs(reports, options, config, study_name, storage_url, metric, wa
     for report in reports:
         prefix = f"fold{report.target.fold}-" if report.target.fold is not None else ""
         report.figures = study_figures(report.study, out / "figures", prefix, f"validation {metric}")
-    params = best_params(reports, options.design, options.objective, study_name)
+    params = {**best_params(reports, options.design, options.objective, study_name), "pooler": options.pooler}
     write_best_params(params, out / "best_params.yaml")
     if options.design == "nested":
         covered = ",".join(str(f) for f in params["folds"])
@@ -163,7 +186,7 @@ def _write_outputs(reports, options, config, study_name, storage_url, metric, wa
     objective_text = {"ua": "validation unweighted accuracy (maximised) at the early-stopping epoch",
                       "loss": "total validation loss (minimised) at the early-stopping epoch"}[options.objective]
     info = {"study": study_name, "design": options.design, "design_text": design_text, "objective_text": objective_text,
-            "pooler": options.pooler, "backbone": config["backbone"], "vad": config["vad"],
+            "pooler": options.pooler, "backbone": config.backbone, "vad": config.vad,
             "storage": storages.redact(storage_url), "space": options.space or "default (bench/tune/default_space.yaml)",
             "sampler_seed": options.sampler_seed, "seed": options.seed, "metric": metric, "warning": warning,
             "pruner": "none" if options.pruner == "none" else

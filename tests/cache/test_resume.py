@@ -9,14 +9,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.cache import extract_corpus
+from bench.cache import FeatureRequest, extract_corpus
 from bench.cache.atomic import TEMP_PREFIX
 
 # Runs extract_corpus with fbank slowed down, and fsync slowed down so that writes are caught half done.
 WORKER = """
 import os, sys, time
 import backbones
-from bench.cache import extract_corpus
+from bench.cache import FeatureRequest, extract_corpus
 real_fsync = os.fsync
 def slow_fsync(fd):
     time.sleep(0.25)
@@ -28,7 +28,7 @@ def slow_extract(waves, layers=None):
     time.sleep(0.05)
     return real_extract(waves, layers)
 fbank.extract = slow_extract
-extract_corpus(sys.argv[1], fbank, vad="energy", cache_dir=sys.argv[2], chunk_seconds=0.1, progress=False)
+extract_corpus(sys.argv[1], FeatureRequest(fbank, vad="energy", cache_dir=sys.argv[2]), chunk_seconds=0.1, progress=False)
 """
 
 
@@ -68,10 +68,10 @@ def test_killed_extraction_resumes_without_corrupt_entries(manifest_file, tmp_pa
     for path in done + _entries(root, "masks"):
         np.load(path)  # every final entry is whole
 
-    resumed = extract_corpus(manifest_file, "fbank", vad="energy", cache_dir=root, progress=False)
+    resumed = extract_corpus(manifest_file, FeatureRequest("fbank", vad="energy", cache_dir=root), progress=False)
     assert resumed.report["extracted"] == 6 - len(done)
     assert not _temps(root)  # the dead writer's temp file was cleaned
-    fresh = extract_corpus(manifest_file, "fbank", vad="energy", cache_dir=tmp_path / "fresh", progress=False)
+    fresh = extract_corpus(manifest_file, FeatureRequest("fbank", vad="energy", cache_dir=tmp_path / "fresh"), progress=False)
     assert resumed.ids == fresh.ids
     for utt_id in fresh.ids:
         for got, want in zip(resumed.load(utt_id), fresh.load(utt_id)):

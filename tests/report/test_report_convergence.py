@@ -117,3 +117,13 @@ def test_job_records_win_over_a_stale_results_csv(tmp_path):
     stale = load_run(root).results.head(4)
     stale.to_csv(root / "results.csv", index=False)
     assert len(load_run(root).results) == len(UA) * len(SPEAKERS)
+
+
+def test_a_cell_below_the_probe_that_fits_training_is_not_called_under_trained(jobs_run):
+    ok = load_run(jobs_run[0]).ok.copy()
+    ok.loc[ok["cell"] == SAP, "train_ua"] = 0.99  # fits its training speakers better than the probe does
+    check = training_check(ok)
+    rows = check.cells.set_index("cell")
+    assert check.under_trained == [] and bool(rows.at[SAP, "below_probe"]) and rows.at[SAP, "fix"] is None
+    assert check.status(SAP).startswith("below probe (fits training)")
+    assert "1 more are below it but fit training at least as well" in check.headline()

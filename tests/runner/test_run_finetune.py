@@ -18,11 +18,13 @@ def test_finetune_run_reads_audio_and_produces_results(tiny_manifest, cache_dir,
         return real_fit(train, valid, classes, pooler, params, config, seed=seed, on_epoch=on_epoch)
 
     monkeypatch.setattr(bench.train, "fit", recording_fit)
-    config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=sr", "pooler.heads=2"),
+    config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=sr", "pooler.sr.heads=2"),
                          sets=("folds=0,1", "mode=finetune", "grad_accumulation=2"))
-    config["backbone"] = "tiny-wavlm"
-    config["train"]["epochs"] = 1
-    run_dir, results = run_grid(config, tmp_path, echo=lambda *_: None)
+    config.backbone = "tiny-wavlm"
+    config.probes = True  # asked for, but a fine-tuned head has no probe
+    config.train["epochs"] = 1
+    outcome = run_grid(config, tmp_path, echo=lambda *_: None)
+    run_dir, results = outcome.run_dir, outcome.results
     assert len(results) == 2 and (results["status"] == "ok").all(), results["error"].tolist()
     assert not results["pooler"].str.startswith("probe-").any()  # no probe represents a learning backbone
     assert all(ndim == 1 and mode == "finetune" and backbone == "tiny-wavlm" for ndim, _, mode, backbone in seen)

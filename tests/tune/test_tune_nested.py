@@ -58,9 +58,9 @@ def test_best_params_round_trip_into_bench_run(nested_run, tiny_manifest, cache_
     out, params, _ = nested_run
     recorder = RecordingFit(tiny_manifest)
     monkeypatch.setattr(bench.train, "fit", recorder)
-    config = tiny_tune_config(tiny_manifest, cache_dir, sets=["folds=0", "probes=false"],
-                              params_file=out / "best_params.yaml", grid=["poolers=sap"])
-    _, results = run_grid(config, tmp_path / "run", echo=lambda *_: None)
+    config = tiny_tune_config(tiny_manifest, cache_dir, sets=["folds=0"], params_file=out / "best_params.yaml",
+                              grid=["poolers=sap"])
+    results = run_grid(config, tmp_path / "run", echo=lambda *_: None).results
     assert len(results) == 1 and (results["status"] == "ok").all()
     tuned = params["folds"][0]
     (call,) = recorder.calls

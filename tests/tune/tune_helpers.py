@@ -3,7 +3,7 @@
 import bench.train
 from bench.manifest import read_manifest
 
-TINY_SETS = ["epochs=2", "batch_size=8", "min_steps=0"]
+TINY_SETS = ["epochs=2", "batch_size=8", "min_steps=0", "probes=false"]
 
 
 def tiny_tune_config(manifest, cache_dir, sets=(), params_file=None, grid=()):
