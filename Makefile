@@ -1,21 +1,44 @@
-# Two entry points (README): `make demo` runs the main job on the shipped demo corpus,
-# `make test` runs the test suite. Both create .venv and install everything first.
-# GPU users: install your CUDA build of torch into .venv before `make` (see README).
+# Two entry points (README): `make demo` runs the demo grid on the shipped demo corpus, `make test`
+# runs the test suite. Both create .venv and install the locked dependency set first.
+#
+#   make demo TORCH=cu130     the one switch for a CUDA build of torch (a tag of PyTorch's wheel index)
+#   make lock                 refresh requirements/lock.txt (docs/install.md)
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
-TORCH_SPEC ?= torch==2.13.0
-DEMO_OUT ?= results/demo-$(shell date +%Y%m%d-%H%M%S)
+STAMP := $(VENV)/.installed-$(TORCH)
+LOCK := requirements/lock.txt
+TORCH ?= cpu
+TORCH_INDEX ?= https://download.pytorch.org/whl/$(TORCH)
+TORCH_VERSION := $(shell sed -n 's/^torch==\([^ ;]*\).*/\1/p' $(LOCK))
+# A fixed folder, so that `make demo` after a Ctrl-C resumes the jobs that are not finished.
+DEMO_OUT ?= results/demo
+LOCK_FLAGS ?= --upgrade
+CUDA_PACKAGES := $(shell sed -n 's/^\([a-z0-9-]*\) ;.*/\1/p' requirements/no-cuda.txt)
 
-.PHONY: setup demo test clean-venv
+.PHONY: deps setup demo test lock clean-venv
 
-$(STAMP): pyproject.toml
+# torch of the chosen build, then the locked set, into $(VENV) (not the project itself: CI installs its wheel).
+# torch is kept if the locked version of that build is installed; else it comes from a wheel in pip's own
+# find-links (offline; no deps, the lock brings them); else from PyTorch's index for that build.
+deps:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install --quiet "$(TORCH_SPEC)"
-	$(PY) -m pip install --quiet -e ".[dev]"
+	@if $(PY) -c "import sys, torch; sys.exit(torch.__version__.split('+')[0] != '$(TORCH_VERSION)' \
+	        or (torch.version.cuda is None) != ('$(TORCH)' == 'cpu'))" 2>/dev/null; then \
+	    echo "torch $(TORCH_VERSION) ($(TORCH)) is installed: kept"; \
+	elif [ "$(TORCH)" = cpu ] && $(PY) -m pip install --quiet --no-index --no-deps "torch==$(TORCH_VERSION)" 2>/dev/null; then \
+	    echo "torch $(TORCH_VERSION) (cpu) installed from a local wheel"; \
+	else \
+	    echo "installing torch $(TORCH_VERSION) from $(TORCH_INDEX)"; \
+	    $(PY) -m pip install --quiet "torch==$(TORCH_VERSION)" --index-url $(TORCH_INDEX); \
+	fi
+	$(PY) -m pip install --quiet -r $(LOCK)
+
+$(STAMP): pyproject.toml $(LOCK)
+	$(MAKE) --no-print-directory deps VENV=$(VENV) TORCH=$(TORCH)
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -26,6 +49,14 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet "uv>=0.5"
+	$(VENV)/bin/uv pip compile pyproject.toml --all-extras --universal --python-version 3.10 \
+	    --constraint requirements/constraints.txt --override requirements/no-cuda.txt \
+	    $(addprefix --no-emit-package ,$(CUDA_PACKAGES)) $(LOCK_FLAGS) \
+	    --custom-compile-command "make lock" --output-file $(LOCK)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -42,7 +42,7 @@ def check_checkpoint_folder(folder: Path) -> dict:
     if not folder.is_dir():
         raise BenchError(
             f"{folder} is neither a registered backbone name nor an existing folder; expected {expected}. "
-            "Hub ids are not taken directly: use a registered name (see `backbones.names()`) or a downloaded folder."
+            "See `bench list backbones` for the registered names; a hub id is owner/name, optionally @REVISION."
         )
     found = ", ".join(sorted(p.name for p in folder.iterdir())[:10]) or "nothing"
     if not (folder / "config.json").is_file():
@@ -85,7 +85,7 @@ def local_normalize(folder: Path, config: dict) -> tuple[bool, str]:
         pre = json.loads(path.read_text())
         if "do_normalize" in pre:
             return bool(pre["do_normalize"]), "preprocessor_config.json"
-    return config.get("feat_extract_norm") == "layer", "default-by-feat_extract_norm"
+    return config.get("feat_extract_norm", "layer") == "layer", "default-by-feat_extract_norm"
 
 
 def load_local_backbone(folder: Path, device=None, dtype=None, max_batch_seconds=None) -> TransformersBackbone:

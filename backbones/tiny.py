@@ -22,6 +22,14 @@ TINY_SEED = 0
 
 def tiny_config(model_type: str, feat_extract_norm: str, stable_layer_norm: bool):
     """A transformers config of ``model_type`` with tiny widths and the real conv stack."""
+    if model_type == "data2vec-audio":  # its positional encoder is a stack of small convs, not one wide one
+        return config_class(model_type)(
+            hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+            conv_dim=(8,) * 7, conv_kernel=CONV_KERNEL, conv_stride=CONV_STRIDE, conv_bias=False,
+            num_conv_pos_embeddings=2, conv_pos_kernel_size=5, num_conv_pos_embedding_groups=4,
+            apply_spec_augment=False, hidden_dropout=0.0, attention_dropout=0.0, activation_dropout=0.0,
+            feat_proj_dropout=0.0, layerdrop=0.0,
+        )
     return config_class(model_type)(
         hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
         conv_dim=(8,) * 7, conv_kernel=CONV_KERNEL, conv_stride=CONV_STRIDE, conv_bias=False,
@@ -74,3 +82,9 @@ def tiny_wav2vec2(device=None, dtype=None, **options):
 def tiny_wav2vec2_gn(device=None, dtype=None, **options):
     """wav2vec2-base-like: group-norm conv encoder (no attention mask), post-norm transformer."""
     return build_tiny("tiny-wav2vec2-gn", "wav2vec2", "group", False, device, dtype, **options)
+
+
+@register("tiny-data2vec-audio")
+def tiny_data2vec_audio(device=None, dtype=None, **options):
+    """data2vec-audio-like: layer-norm conv encoder, post-norm transformer, conv positional stack."""
+    return build_tiny("tiny-data2vec-audio", "data2vec-audio", "layer", False, device, dtype, **options)

@@ -27,6 +27,7 @@ import torch
 from backbones.base import Backbone, as_wave, empty_features
 from backbones.batching import plan_batches
 from backbones.blocked_attention import use_blocked_attention
+from backbones.families import feature_encoder_norm, padding_invariant
 from backbones.precision import dtype_name
 from bench.audio import SAMPLE_RATE, num_frames
 from bench.errors import BenchError
@@ -53,8 +54,9 @@ class TransformersBackbone(Backbone):
         self.device, self.dtype = device, dtype
         self.num_layers = config.num_hidden_layers + 1
         self.hidden_size = config.hidden_size
-        self.feature_encoder_norm = config.feat_extract_norm
-        self.uses_attention_mask = config.feat_extract_norm == "layer"
+        self.feature_encoder_norm = feature_encoder_norm(config)
+        self.uses_attention_mask = self.feature_encoder_norm == "layer"
+        self.pads_batches = padding_invariant(config)  # else each batch holds one length
         default_seconds = 60.0 if device.type == "cuda" else 20.0
         self.max_batch_seconds = float(max_batch_seconds or default_seconds)
         self.identity = {
@@ -94,7 +96,7 @@ class TransformersBackbone(Backbone):
                 runnable.append(i)
         lengths = [len(waves[i]) for i in runnable]
         max_samples = int(self.max_batch_seconds * SAMPLE_RATE)
-        for batch in plan_batches(lengths, max_samples, equal_length_only=not self.uses_attention_mask):
+        for batch in plan_batches(lengths, max_samples, equal_length_only=not self.pads_batches):
             indices = [runnable[b] for b in batch]
             for i, feats in zip(indices, self._forward([waves[i] for i in indices], chosen)):
                 results[i] = feats

@@ -7,12 +7,15 @@ command runs, so `bench --help` stays fast (no torch import).
 from __future__ import annotations
 
 import errno
+import ast
 import importlib
+import importlib.util
 import pkgutil
 import sys
 from pathlib import Path
 
 import click
+from click.utils import make_default_short_help
 
 from bench.errors import BenchError
 
@@ -34,6 +37,23 @@ class LazyGroup(click.Group):
         if module_name not in _command_modules():
             return None
         return importlib.import_module(f"bench.commands.{module_name}").command
+
+    def format_commands(self, ctx, formatter):
+        """The command list of ``--help`` from the sources: importing every command (torch, ...) took seconds."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))  # as click.Group.format_commands
+        rows = [(name, _short_help(name.replace("-", "_"), limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _short_help(module_name: str, limit: int) -> str:
+    """Short help of ``bench.commands.<module_name>.command``, from its docstring in the source file."""
+    source = Path(importlib.util.find_spec(f"bench.commands.{module_name}").origin).read_text()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and node.name == "command":
+            return make_default_short_help(ast.get_docstring(node) or "", limit)
+    return ""
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

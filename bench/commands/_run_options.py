@@ -43,6 +43,7 @@ _SHARED = [
     click.option("--protocol", default=None, type=click.Choice(PROTOCOLS), help="Fold protocol (default: loso)."),
     click.option("--validation", default=None, help="Validation rule of the protocol (loso: session|next|none)."),
     click.option("--backbone", default=None, help="Backbone when the grid names none (demo: fbank, else wavlm-large)."),
+    click.option("--revision", default=None, help="Hub revision (branch, tag or commit) of --backbone; the same as --backbone NAME@REVISION."),
     click.option("--vad", default=None, help="VAD when the grid names none (default: webrtc)."),
     click.option("--recipe", default=None, help="Training recipe (`bench list recipes`; default: frozen)."),
     click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
@@ -62,6 +63,7 @@ def run_config_options(command):
 
 def config_from_options(options: dict, grid_items=(), params_file=None, problems=None):
     """The RunConfig of the shared options (``options``: the command's keyword arguments)."""
+    from backbones.hub import with_revision
     from bench.runner.config import resolve
 
     def text(key):
@@ -69,7 +71,7 @@ def config_from_options(options: dict, grid_items=(), params_file=None, problems
 
     cli = {"dataset": options.get("dataset"), "data_dir": text("data_dir"), "manifest": text("manifest"),
            "class_set": options.get("class_set"), "protocol": options.get("protocol"),
-           "validation": options.get("validation"), "backbone": options.get("backbone"), "vad": options.get("vad"),
+           "validation": options.get("validation"), "backbone": with_revision(options.get("backbone"), options.get("revision")), "vad": options.get("vad"),
            "recipe": options.get("recipe"), "cache_dir": text("cache_dir")}
     return resolve(cli, text("config_file"), list(options.get("sets") or ()), list(grid_items),
                    str(params_file) if params_file else None, problems)

@@ -37,7 +37,8 @@ def _size(num_bytes: int) -> str:
 @click.option("--dataset", type=click.Choice(dataset_names()), help="Corpus adapter (see `bench list datasets`).")
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Corpus root (not needed for demo or with --manifest).")
 @click.option("--manifest", type=click.Path(path_type=Path, dir_okay=False), help="Manifest CSV from `bench prepare` (instead of scanning).")
-@click.option("--backbone", required=True, help="Registry name (see `bench list backbones`) or a local checkpoint folder.")
+@click.option("--backbone", required=True, help="Registry name (see `bench list backbones`), hub id (owner/name) or a local checkpoint folder.")
+@click.option("--revision", default=None, help="Hub revision (branch, tag or commit) of --backbone; the same as --backbone NAME@REVISION.")
 @click.option("--layers", default="all", show_default=True, help="Hidden states to keep: comma-separated indices (0 = conv output) or 'all'.")
 @click.option("--vad", default="webrtc", show_default=True, type=click.Choice(vad_names()), help="Voice activity detector (docs/vad.md).")
 @click.option("--vad-option", "vad_option", multiple=True, metavar="KEY=VALUE", help="VAD option, repeatable, e.g. aggressiveness=2.")
@@ -45,8 +46,9 @@ def _size(num_bytes: int) -> str:
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Cache folder (default: the user cache, see docs/cache.md).")
 @click.option("--device", default=None, help="cpu, cuda, cuda:1 ... (default: cuda when available).")
 @click.option("--dtype", default=None, help="fp32, fp16 or bf16 (default: fp16 on GPU, fp32 on CPU).")
-def command(dataset, data_dir, manifest, backbone, layers, vad, vad_option, max_duration, cache_dir, device, dtype):
+def command(dataset, data_dir, manifest, backbone, revision, layers, vad, vad_option, max_duration, cache_dir, device, dtype):
     """Extract and cache frame-level features and speech masks; a second run only reads the cache."""
+    from backbones.hub import with_revision
     from bench.cache import FeatureRequest, default_cache_dir, extract_corpus
     from bench.vad import parse_options
 
@@ -54,8 +56,8 @@ def command(dataset, data_dir, manifest, backbone, layers, vad, vad_option, max_
     if max_duration is None:
         max_duration = default_max
     cache_dir = cache_dir or default_cache_dir()
-    request = FeatureRequest(backbone, vad=vad, vad_options=parse_options(vad_option), layers=layers,
-                             max_duration=max_duration, cache_dir=cache_dir, device=device, dtype=dtype)
+    request = FeatureRequest(with_revision(backbone, revision), vad=vad, vad_options=parse_options(vad_option),
+                             layers=layers, max_duration=max_duration, cache_dir=cache_dir, device=device, dtype=dtype)
     store = extract_corpus(frame, request, progress=True)
     for utt_id, skip in list(store.skipped.items())[:SHOWN_SKIPS]:
         click.echo(f"skipped {utt_id} ({skip.reason}): {skip.detail}", err=True)

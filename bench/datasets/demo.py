@@ -35,7 +35,7 @@ def packaged_demo_dir() -> Path:
 @register
 class Demo(CorpusAdapter):
     name = "demo"
-    title = "demo: synthetic emotional speech (English, espeak-ng, 8 speakers, 256 files, shipped)"
+    title = "synthetic emotional speech (English, espeak-ng, 8 speakers, 256 files, shipped)"
     layout = "demo/\n  manifest.csv\n  audio/S01F/S01F_angry_02.ogg\n  ...\n  audio/S04M/S04M_sad_15.ogg"
     class_sets = {"4class": {e: e for e in EMOTIONS}, "all": {e: e for e in EMOTIONS}}
     default_class_set = "4class"

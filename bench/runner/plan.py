@@ -122,6 +122,7 @@ def resolved_max_duration(config: RunConfig) -> float | None:
 def _cells(config: RunConfig, problems: Problems) -> tuple[list[Cell], list[int]]:
     import backbones
     import poolers
+    from backbones.hub import is_hub_name
 
     import bench.vad
     from bench.train import MODEL_NAMES
@@ -138,9 +139,11 @@ def _cells(config: RunConfig, problems: Problems) -> tuple[list[Cell], list[int]
         if name not in bench.vad.names():
             problems.append(f"unknown VAD {name!r}; valid VADs: {', '.join(bench.vad.names())}")
     for name in grid.get("backbones", [config.backbone]):
-        if str(name) not in backbones.names() and not Path(str(name)).expanduser().is_dir():
+        known = str(name) in backbones.names() or is_hub_name(str(name))  # a hub id's family is checked on load
+        if not known and not Path(str(name)).expanduser().is_dir():
             problems.append(f"unknown backbone {name!r}; valid backbones: {', '.join(backbones.names())}, "
-                            f"or a local folder holding a transformers checkpoint")
+                            f"NAME@REVISION, a hub id (owner/name[@REVISION]) of a WavLM, HuBERT, wav2vec2 or "
+                            f"data2vec-audio model, or a local folder holding a transformers checkpoint")
     if not all(isinstance(s, int) for s in grid.get("seeds", [0])):
         problems.append(f"seeds must be integers, got {grid.get('seeds')}")
     if not config.manifest:

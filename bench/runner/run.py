@@ -172,7 +172,7 @@ def _execute(todo: list[JobSpec], executor_spec: str, workers: int, echo) -> Non
     if not todo:
         return
     executor = make_executor(executor_spec, workers)
-    progress = JobProgress(len(todo), show_epochs=isinstance(executor, LocalExecutor))
+    progress = JobProgress([spec.cell.pooler for spec in todo], show_epochs=isinstance(executor, LocalExecutor))
     try:
         fn = progress.wrap(run_job) if isinstance(executor, LocalExecutor) else run_job
         for spec, outcome in executor.map_unordered(fn, todo):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-TINY = ["tiny-wavlm", "tiny-hubert", "tiny-wav2vec2", "tiny-wav2vec2-gn"]
+TINY = ["tiny-wavlm", "tiny-hubert", "tiny-wav2vec2", "tiny-wav2vec2-gn", "tiny-data2vec-audio"]
 
 
 def make_waves(lengths, seed=0):

@@ -20,3 +20,25 @@ def test_extract_command_summarises_and_hits_the_cache(manifest_file, tmp_path):
 def test_extract_command_needs_a_corpus(tmp_path):
     result = CliRunner().invoke(command, ["--backbone", "fbank", "--cache-dir", str(tmp_path)])
     assert result.exit_code != 0 and "--dataset NAME" in str(result.exception)
+
+
+def test_extract_command_takes_a_hub_id_and_revision(manifest_file, tmp_path, monkeypatch):
+    """--backbone HUB_ID --revision COMMIT reads that snapshot of the HF cache (offline, a tiny model)."""
+    import json
+
+    import backbones
+
+    commit = "89abcdef0123456789abcdef0123456789abcdef"
+    snapshot = tmp_path / "hf" / "hub" / "models--microsoft--wavlm-large" / "snapshots" / commit
+    backbones.create("tiny-wavlm", device="cpu").model.save_pretrained(snapshot)
+    (snapshot / "preprocessor_config.json").write_text(json.dumps({"do_normalize": False}))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    args = ["--manifest", str(manifest_file), "--backbone", "microsoft/wavlm-large", "--revision", commit,
+            "--vad", "energy", "--cache-dir", str(tmp_path / "c"), "--device", "cpu"]
+    result = CliRunner().invoke(command, args)
+    assert result.exit_code == 0, result.output
+    assert "6 extracted" in result.output and "layers 0..2 (3), D=32" in result.output
+    twice = CliRunner().invoke(command, [a.replace("microsoft/wavlm-large", f"wavlm-large@{commit}") for a in args])
+    assert twice.exit_code != 0 and "already names a revision" in str(twice.exception)

@@ -5,7 +5,6 @@ import os
 import signal
 from pathlib import Path
 
-import pytest
 
 from bench.runner.executors import ProcessExecutor, WorkerDied
 

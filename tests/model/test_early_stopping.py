@@ -3,7 +3,7 @@ import torch
 from bench.train import fit
 from bench.train.early_stopping import EarlyStopping
 from bench.train.predict import make_feeder
-from tests.model.conftest import CLASSES, make_set, quick_config
+from model_data import CLASSES, make_set, quick_config
 
 
 def test_stops_after_patience_and_restores_best_state():

@@ -11,8 +11,8 @@ from bench.model.layers import WeightedLayerSum
 from bench.train import fit, predict
 from bench.train.feeders import FrameFeeder, ResidentFeeder, frame_feeder
 from bench.train.utterance_stats import pooled, standardisation, utterance_sums
-from tests.model.conftest import CLASSES, make_set, quick_config
-from tests.model.file_store import as_feature_store
+from model_data import CLASSES, make_set, quick_config
+from file_store import as_feature_store
 
 
 def _frames(data, utt_id):

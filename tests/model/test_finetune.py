@@ -6,7 +6,7 @@ import backbones
 from bench.audio import num_frames
 from bench.train import fit, predict
 from bench.train.data import UtteranceSet
-from tests.model.conftest import CLASSES, quick_config
+from model_data import CLASSES, quick_config
 
 
 class WaveMemoryStore:

@@ -4,7 +4,7 @@ import numpy as np
 
 from bench.model import load_model, save_model
 from bench.train import fit, predict
-from tests.model.conftest import CLASSES, quick_config
+from model_data import CLASSES, quick_config
 
 
 def test_save_load_round_trip_gives_identical_predictions(tiny_data, tmp_path):

@@ -8,7 +8,7 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from bench.train import fit, predict
 from bench.train.loss import MultiTaskLoss, class_weights
-from tests.model.conftest import CLASSES, make_set, quick_config
+from model_data import CLASSES, make_set, quick_config
 
 
 def test_class_weights_match_sklearn_balanced():

@@ -11,7 +11,7 @@ from bench.commands.predict import command
 from bench.model import save_model
 from bench.train import fit
 from bench.train.data import DictStore, UtteranceSet
-from tests.model.conftest import CLASSES, quick_config
+from model_data import CLASSES, quick_config
 
 
 def _trained_model(tmp_path):

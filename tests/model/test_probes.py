@@ -8,7 +8,7 @@ from sklearn.preprocessing import StandardScaler
 from bench.train import fit, predict
 from bench.train import probes
 from bench.train.probes import PROBES, fit_probe, representable_probes
-from tests.model.conftest import CLASSES, make_set
+from model_data import CLASSES, make_set
 
 
 class RecordingStore:

@@ -6,7 +6,7 @@ import torch
 from bench.train import TrainConfig, fit
 from bench.train.config import DEFAULT_MIN_STEPS
 from bench.train.recipes import RECIPES, differences, get
-from tests.model.conftest import CLASSES, quick_config
+from model_data import CLASSES, quick_config
 
 
 @pytest.mark.parametrize("n, batch, epochs, budget, per_period", [

@@ -11,7 +11,7 @@ from bench.model import load_model, save_model
 from bench.model.svm import fit_svm
 from bench.model.svm_arrays import ovr_decision, svm_arrays
 from bench.train import fit, predict
-from tests.model.conftest import CLASSES, make_set
+from model_data import CLASSES, make_set
 
 
 def test_svm_beats_chance_on_separable_data():

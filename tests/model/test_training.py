@@ -4,7 +4,7 @@ import torch
 
 from bench.model.layers import WeightedLayerSum
 from bench.train import fit, predict
-from tests.model.conftest import CLASSES, quick_config
+from model_data import CLASSES, quick_config
 
 
 @pytest.mark.parametrize("pooler", ["gap", "sr"])

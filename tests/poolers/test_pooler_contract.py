@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import poolers
-from pooler_batches import DIM, build, make_batch
+from pooler_batches import build, make_batch
 
 ALL = poolers.names()
 LENGTHS = [12, 7, 20, 3]

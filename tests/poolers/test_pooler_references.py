@@ -90,7 +90,7 @@ def test_asp_matches_attentive_statistics_per_utterance():
 @pytest.mark.parametrize("name", [n for n in poolers.names() if poolers.is_linear(n)])
 def test_pool_layers_commutes_with_layer_weighting(name):
     generator = torch.Generator().manual_seed(16)
-    layers = torch.stack([make_batch(LENGTHS, seed=17 + l)[0] for l in range(5)], dim=1)  # [B, L, T, D]
+    layers = torch.stack([make_batch(LENGTHS, seed=17 + layer)[0] for layer in range(5)], dim=1)  # [B, L, T, D]
     _, valid, speech = make_batch(LENGTHS, seed=17)
     weights = torch.softmax(torch.randn(5, generator=generator), 0)
     per_layer = poolers.pool_layers(name, layers, valid, speech)  # [B, L, D]
@@ -98,8 +98,8 @@ def test_pool_layers_commutes_with_layer_weighting(name):
     mixed = torch.einsum("l,bltd->btd", weights, layers)
     pooled_after = build(name)(mixed, valid, speech)
     torch.testing.assert_close(torch.einsum("l,bld->bd", weights, per_layer), pooled_after)
-    for l in range(5):  # and each layer alone is the pooler's output on it
-        torch.testing.assert_close(per_layer[:, l], build(name)(layers[:, l], valid, speech))
+    for layer in range(5):  # and each layer alone is the pooler's output on it
+        torch.testing.assert_close(per_layer[:, layer], build(name)(layers[:, layer], valid, speech))
 
 
 def test_cnn_ignores_frames_past_max_frames():

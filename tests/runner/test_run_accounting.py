@@ -6,7 +6,7 @@ import pytest
 
 from bench.errors import BenchError
 from bench.manifest import read_manifest, write_manifest
-from tests.runner.runner_fixtures import tiny_config
+from runner_fixtures import tiny_config
 
 
 def _with_missing(tiny_manifest, tmp_path, n):

@@ -3,7 +3,7 @@
 import pandas as pd
 
 import bench.train
-from tests.runner.runner_fixtures import tiny_config
+from runner_fixtures import tiny_config
 
 
 def test_finetune_run_reads_audio_and_produces_results(tiny_manifest, cache_dir, tmp_path, monkeypatch):

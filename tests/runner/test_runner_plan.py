@@ -124,3 +124,14 @@ def test_the_grid_needs_jobs(tiny_manifest, cache_dir, tmp_path):
     path.write_text(yaml.safe_dump({"manifest": str(tiny_manifest), "probes": False, "grid": {"poolers": []}}))
     with pytest.raises(PlanError, match="the grid has no jobs"):
         prepare(resolve({}, str(path)))
+
+
+def test_hub_ids_and_revisions_pass_the_name_check(tiny_manifest, cache_dir, tmp_path, no_audio):
+    problems = Problems()
+    config = resolve({"manifest": str(tiny_manifest), "backbone": "fbank", "cache_dir": str(cache_dir)}, None, [],
+                     ["backbones=wavlm-large@abc123,microsoft/wavlm-large,someone/model@v2,no-such-model"], None, problems)
+    with pytest.raises(PlanError) as error:
+        run_grid(config, tmp_path / "run", echo=lambda *_: None, problems=problems)
+    backbone_problems = [p for p in error.value.problems if "backbone" in p]
+    assert len(backbone_problems) == 1 and "'no-such-model'" in backbone_problems[0]
+    assert "hub id" in backbone_problems[0]
