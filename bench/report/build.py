@@ -1,7 +1,8 @@
 """``write_report``: everything ``bench report RUN_DIR`` writes (report.md, tables/, figures/).
 
 report.md, in order: status banner, training check (jobs still improving, cells below the probe),
-Setup, Data, performance, baseline comparisons, recall per class, literature, figures, notes
+Setup, Data, performance, baseline comparisons, recall per class, literature, figures, the per-layer
+profile when RUN/layers/ holds one (`bench layers`), notes
 (the sections are in bench/report/sections.py).
 """
 
@@ -97,6 +98,13 @@ def _figures(run: RunFolder, summary: pd.DataFrame, metrics: Sequence[str], fold
     return md
 
 
+def _layers_section(run_dir: Path) -> list[str]:
+    """The per-layer profile of ``bench layers --out RUN/layers`` ([] when the run has none)."""
+    from bench.layers.outputs import report_section
+
+    return report_section(run_dir / "layers", run_dir)
+
+
 def write_report(run_dir, baseline: str | None = None, ci: str = "t", formats: Iterable[str] = FORMATS,
                  metrics: Sequence[str] = ("ua", "wa"), bootstrap_method: str = "percentile",
                  n_resamples: int = 9999, seed: int = 0, literature_dirs: Iterable[Path] = (),
@@ -131,6 +139,7 @@ def write_report(run_dir, baseline: str | None = None, ci: str = "t", formats: I
     sections.per_class_section(run, settings, writer, list(summary["cell"]))
     sections.literature_section(run, summary, literature_dirs, writer, report, settings)
     figure_md = _figures(run, summary, metrics, run.path / "figures", report) if figures else []
+    figure_md += _layers_section(run.path)
 
     if "md" in formats:
         n_probe = len(check.probe_cells)

@@ -58,11 +58,18 @@ C_GRID = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
 def probe_vectors(store, ids: list[str], kind: str, mean, std, layer: int | None = None):
     """[N, P] float64: per-layer pooled vectors of ``kind``, standardised with (mean, std) [L, D]
     (the training frames' statistics), averaged over layers."""
+    from bench.train.utterance_stats import utterance_sums
+
+    return vectors_from_sums(utterance_sums(store, ids).layer(layer), kind, mean, std)
+
+
+def vectors_from_sums(sums, kind: str, mean, std):
+    """``probe_vectors`` from already stacked ``UtteranceSums`` (any layer selection) -> [N, P]."""
     import numpy as np
 
-    from bench.train.utterance_stats import pooled, utterance_sums
+    from bench.train.utterance_stats import pooled
 
-    per_layer = pooled(utterance_sums(store, ids).layer(layer), kind)  # [N, L, P]
+    per_layer = pooled(sums, kind)  # [N, L, P]
     if kind == "stats":  # [mean; std] of x -> [(mean - m) / s; std / s]
         d = mean.shape[-1]
         per_layer = np.concatenate([(per_layer[..., :d] - mean) / std, per_layer[..., d:] / std], axis=-1)
@@ -137,16 +144,28 @@ def _choose_C(x, y, valid_x, valid_y, seed: int) -> tuple[float, list[dict]]:
     return best["C"], scores
 
 
+def fit_vectors(x, y, valid_x, valid_y, seed: int = 0):
+    """The probe's pipeline on ready vectors x [N, P], y [N] (C chosen on valid_x/valid_y, or by
+    cross-validation when valid_x is None) -> (fitted pipeline, C, [{C, valid_ua}])."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread: these problems are small, and BLAS threads next to torch's only contend.
+    with warnings.catch_warnings(), threadpool_limits(1):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        C, scores = _choose_C(x, y, valid_x, valid_y, seed)
+        pipeline = _pipeline(C, seed).fit(x, y)
+    return pipeline, C, scores
+
+
 def fit_probe(train, valid, classes: list[str], name: str, layer: int | None = None, seed: int = 0):
     """Fit probe ``name`` on ``train`` (an ``UtteranceSet``), C chosen on ``valid`` (or by
     cross-validation when it is None or empty) -> (ProbeModel, {C, train_ua, validation scores}).
 
     Only ``train``'s labels fit the model and the standardisation; ``valid``'s labels only rank
     the values of C; no test data is read."""
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
     from bench.train.utterance_stats import standardisation, utterance_sums
 
     if name not in PROBES:
@@ -158,13 +177,8 @@ def fit_probe(train, valid, classes: list[str], name: str, layer: int | None = N
     x = probe_vectors(train.store, train.ids, kind, mean, std, layer)
     has_valid = valid is not None and len(valid) > 0
     valid_x = probe_vectors(valid.store, valid.ids, kind, mean, std, layer) if has_valid else None
-    from threadpoolctl import threadpool_limits
-
     # One BLAS thread: these problems are small, and BLAS threads next to torch's only contend.
-    with warnings.catch_warnings(), threadpool_limits(1):
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        C, scores = _choose_C(x, train.labels, valid_x, valid.labels if has_valid else None, seed)
-        pipeline = _pipeline(C, seed).fit(x, train.labels)
+    pipeline, C, scores = fit_vectors(x, train.labels, valid_x, valid.labels if has_valid else None, seed)
     model = ProbeModel(name, classes, mean, std, layer, pipeline, C)
     train_ua = _balanced_accuracy(train.labels, model.probabilities(x).argmax(axis=1))
     return model, {"C": C, "train_ua": train_ua, "c_scores": scores}
