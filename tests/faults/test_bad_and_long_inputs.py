@@ -13,8 +13,8 @@ import soundfile as sf
 
 from bench.cache import FeatureRequest, extract_corpus
 from bench.manifest import make_manifest, write_manifest
-from tests.cache.conftest import voiced
-from tests.model.test_predict_command import _trained_model
+from cache_audio import voiced
+from test_predict_command import _trained_model
 
 HEADROOM_MB = 300  # above the child's size after warming up: far more than a second of audio needs
 SEPARATOR = "=== next command ==="

@@ -9,7 +9,7 @@ from bench.cache import FeatureRequest, extract_corpus
 from bench.cache.integrity import checksum_path
 from bench.cache.store import CorruptCacheEntry
 from bench.manifest import make_manifest
-from tests.cache.conftest import voiced
+from cache_audio import voiced
 
 
 @pytest.fixture

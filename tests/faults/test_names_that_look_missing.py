@@ -6,7 +6,7 @@ import pandas as pd
 from bench.manifest import read_manifest, write_manifest
 from bench.runner import run_grid
 from bench.runner.store import ResultsStore
-from tests.runner.runner_fixtures import tiny_config
+from runner_fixtures import tiny_config
 
 NAMES = {"S01F": "NA", "S01M": "nan", "S02F": "None", "S02M": "0013"}
 

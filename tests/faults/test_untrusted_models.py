@@ -11,7 +11,7 @@ from bench.cli import main
 from bench.errors import BenchError
 from bench.model import load_model, save_model
 from bench.model.svm import fit_svm
-from tests.model.conftest import CLASSES, make_set
+from model_data import CLASSES, make_set
 
 
 class WritesAFile:

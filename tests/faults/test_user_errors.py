@@ -10,7 +10,7 @@ from bench.cli import main
 from bench.errors import DiskFull
 from bench.runner import run_grid
 from bench.runner.store import ResultsStore
-from tests.runner.runner_fixtures import tiny_config
+from runner_fixtures import tiny_config
 
 
 def _error_line(capsys, argv):

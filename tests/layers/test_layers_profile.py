@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tests.runner.runner_fixtures import run_cli
+from runner_fixtures import run_cli
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from bench.train import TrainConfig, fit
 from bench.train.fit import make_loss, make_optimizer
 from bench.train.provenance import model_config_for
 from bench.train.schedule import lr_scheduler
-from tests.model.conftest import CLASSES, make_set, quick_config
-from tests.model.test_schedule import _lrs
+from model_data import CLASSES, make_set, quick_config
+from test_schedule import _lrs
 
 
 def _imbalanced_set():

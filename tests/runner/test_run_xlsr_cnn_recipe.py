@@ -6,7 +6,7 @@ import yaml
 
 import bench.train
 from runner_fixtures import run_cli
-from tests.datasets.conftest import AudioWriter
+from dataset_audio import AudioWriter
 
 SPEAKERS = ("F01", "F02", "M01")
 CODES = "AHNSWF"  # anger, happiness, neutral, sadness, surprise, fear (dropped by 5class)
