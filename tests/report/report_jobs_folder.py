@@ -95,3 +95,16 @@ def build_jobs_run(root, expected_jobs=None, skip=(), config_extra=None):
             rec = record(pooler, fold, rng)
             store.write(rec, _predictions(rec["job"], rec["cell"], fold, rec["ua"], rng))
     return root
+
+
+def console_summary(root, monkeypatch) -> str:
+    """What `bench run`'s end-of-run summary prints for the run folder ``root`` (click.echo captured)."""
+    import click
+
+    from bench.report import load_run
+    from bench.runner.summary import print_summary
+
+    lines = []
+    monkeypatch.setattr(click, "echo", lambda text="": lines.append(str(text)))
+    print_summary(load_run(root).results, root)
+    return "\n".join(lines)

@@ -1,15 +1,13 @@
 """Data accounting: files skipped at extraction (RUN/skipped.csv), utterances where the VAD found no
 speech (RUN/speech.csv) and utterances per fold and class, in report.md and the console summary."""
 
-import click
 import pandas as pd
 import pytest
 
 from bench.errors import BenchError
-from bench.report import load_run, write_report
+from bench.report import write_report
 from bench.report.accounting import fold_counts, speech_summary
-from bench.runner.summary import print_summary
-from report_jobs_folder import CLASSES, build_jobs_run, folds, manifest
+from report_jobs_folder import console_summary, CLASSES, build_jobs_run, folds, manifest
 
 
 @pytest.fixture
@@ -36,10 +34,7 @@ def test_report_shows_skipped_files_and_vad_no_speech(accounted_run):
 
 def test_console_summary_prints_the_skips(accounted_run, monkeypatch):
     root, _ = accounted_run
-    lines = []
-    monkeypatch.setattr(click, "echo", lambda text="": lines.append(str(text)))
-    print_summary(load_run(root).results, root)
-    out = "\n".join(lines)
+    out = console_summary(root, monkeypatch)
     assert "3 file(s) of 40 (7.5%) skipped at extraction" in out and str(root / "skipped.csv") in out
     assert "VAD webrtc found no speech in 4 of 40 utterances" in out
 

@@ -2,14 +2,12 @@
 the tables and in the console summary with its fix, and the counts stand above the tables. The run
 folder is read from jobs/ alone, as `bench report` sees a run that is still going."""
 
-import click
 import pandas as pd
 import pytest
 
 from bench.report import load_run, run_status, write_report
 from bench.report.convergence import training_check
-from bench.runner.summary import print_summary
-from report_jobs_folder import SPEAKERS, UA, build_jobs_run
+from report_jobs_folder import console_summary, SPEAKERS, UA, build_jobs_run
 
 SAP, GAP, SR = "fbank|webrtc|sap", "fbank|webrtc|gap", "fbank|webrtc|sr"
 
@@ -63,10 +61,7 @@ def test_report_states_counts_above_the_tables_and_marks_the_cell(jobs_run):
 
 def test_console_summary_flags_the_cell_with_the_fix(jobs_run, monkeypatch):
     root, _ = jobs_run
-    lines = []
-    monkeypatch.setattr(click, "echo", lambda text="": lines.append(str(text)))
-    print_summary(load_run(root).results, root)
-    out = "\n".join(lines)
+    out = console_summary(root, monkeypatch)
     assert "5 of 15 trained jobs hit the epoch limit" in out
     assert f"under-trained: {SAP}" in out and "fix: bench run <this run's options> --set min_steps=6" in out
     assert "95% Student-t CI over 5 folds" in out
