@@ -102,9 +102,17 @@ def stack_bytes(store, ids: list[str], layer: int | None = None) -> int:
     return 2 * frames * layers * store.dim
 
 
+def _resident_key(store, layer: int | None) -> tuple:
+    return tuple(str(store.feature_path(i)) for i in store.ids), layer
+
+
+# Same key -> fp16 bytes of the store's stacks (stack_bytes reads every mask: once per process, not per job).
+_STORE_BYTES: dict[tuple, int] = {}
+
+
 def _resident(store, layer: int | None, budget_bytes: int) -> _Resident:
     ids = list(store.ids)
-    key = (tuple(str(store.feature_path(i)) for i in ids), layer)
+    key = _resident_key(store, layer)
     resident = _RESIDENT.pop(key, None) or _Resident(store, ids, layer)
     _RESIDENT[key] = resident
     while len(_RESIDENT) > 1 and sum(r.nbytes for r in _RESIDENT.values()) > budget_bytes:
@@ -129,7 +137,10 @@ def frame_feeder(store, ids: list[str], layer: int | None = None, budget_gb: flo
     resident_capable = all(hasattr(store, a) for a in ("ids", "feature_path", "frames", "num_layers", "dim"))
     if budget_gb and ids and resident_capable:
         budget = int(budget_gb * 2**30)
-        if stack_bytes(store, list(store.ids), layer) <= budget:
+        key = _resident_key(store, layer)
+        if key not in _STORE_BYTES:
+            _STORE_BYTES[key] = stack_bytes(store, list(store.ids), layer)
+        if _STORE_BYTES[key] <= budget:
             return ResidentFeeder(store, ids, layer, budget)
     return FrameFeeder(store, ids, layer)
 
