@@ -12,8 +12,9 @@ Protocols:
   order (cyclic). ``none``: no validation speaker.
 - ``loso-session``: leave one session out (SUPERB). Validation ``next`` (default): the next
   session in sorted order (cyclic) validates; ``none``: no validation.
-- ``predefined``: one fold from the manifest's ``split`` column (train / valid / test; the
-  spellings dev, val, validation mean valid).
+- ``predefined``: the folds of a user-given fold file (``--split-file``, ``bench.split_file``),
+  or one fold from the manifest's ``split`` column (train / valid / test; the spellings dev,
+  val, validation mean valid).
 """
 
 from __future__ import annotations
@@ -75,14 +76,20 @@ def _validation_group(manifest, groups, test_group, group_col, rule):
     return groups[(groups.index(test_group) + 1) % len(groups)]
 
 
+def role_name(text: str) -> str | None:
+    """'Dev' -> 'valid', ' TRAIN' -> 'train'; None for a word that names no role."""
+    return _SPLIT_NAMES.get(str(text).strip().lower())
+
+
 def _predefined(manifest: pd.DataFrame) -> pd.DataFrame:
     if "split" not in manifest.columns:
-        raise BenchError("protocol 'predefined' needs a 'split' column (train/valid/test) in the manifest")
-    split = manifest["split"].astype(str).str.strip().str.lower()
-    unknown = sorted(set(split) - set(_SPLIT_NAMES))
+        raise BenchError("protocol 'predefined' needs a fold file (--split-file FILE.csv, the format `bench folds` "
+                         "writes) or a 'split' column (train/valid/test) in the manifest")
+    split = manifest["split"].map(role_name)
+    unknown = sorted(set(manifest.loc[split.isna(), "split"].astype(str)))
     if unknown:
         raise BenchError(f"split column holds {unknown}; expected one of train, valid (dev, val, validation), test")
-    return pd.DataFrame({"fold": 0, "id": manifest["id"], "speaker": manifest["speaker"], "role": split.map(_SPLIT_NAMES)})
+    return pd.DataFrame({"fold": 0, "id": manifest["id"], "speaker": manifest["speaker"], "role": split})
 
 
 def check_plan(plan: pd.DataFrame, speaker_disjoint: bool = True) -> None:

@@ -14,7 +14,7 @@ from bench.report.literature import RunSetup
 from bench.report.rundir import RunFolder
 
 # config.yaml keys shown under "Data and features" (the rest of the run's definition is training)
-DATA_KEYS = ("dataset", "data_dir", "manifest", "class_set", "classes", "protocol", "validation", "folds",
+DATA_KEYS = ("dataset", "data_dir", "manifest", "class_set", "classes", "protocol", "validation", "split_file", "split_sha256", "folds",
              "backbone", "layers", "vad", "vad_options", "max_duration", "dtype", "grid", "pooler_params", "probes")
 
 

@@ -34,7 +34,8 @@ from bench.runner.grid import AXES, parse_assignments
 # Keys config.yaml records beside the configuration; read back, they are ignored.
 RECORDED = ("config_digest", "classes", "expected_jobs", "recipe_overrides", "environment")
 # Options that may differ between a run and its resumption without changing any number.
-NOT_DECIDING = ("cache_dir", "save_models", "max_skipped")
+# split_file: where the fold file was; its content decides (split_sha256), and the run folder keeps a copy.
+NOT_DECIDING = ("cache_dir", "save_models", "max_skipped", "split_file")
 SCOPED = ("pooler", "vad")  # pooler.NAME.OPTION, vad.NAME.OPTION
 
 
@@ -65,6 +66,8 @@ class RunConfig:
     class_set: str | None = None
     protocol: str = "loso"
     validation: str | None = None
+    split_file: str | None = None  # --split-file: the folds of protocol predefined (bench.split_file)
+    split_sha256: str | None = None  # its digest, set by planning (bench.runner.plan) from the file's bytes
     backbone: str | None = None  # None: fbank for the demo (offline), wavlm-large otherwise
     vad: str = "webrtc"  # the SAP paper's VAD
     folds: list[int] | None = None  # None: every fold of the plan

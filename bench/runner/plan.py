@@ -12,6 +12,7 @@ dataset or manifest, the fold plan, the tuned parameters' folds, and that the gr
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,6 +97,10 @@ def plan_run(config: RunConfig, manifest: pd.DataFrame | None = None, problems: 
         manifest = _manifest(config, problems)
     fold_table, folds = _folds(config, manifest, problems) if manifest is not None else (None, [])
     problems.raise_if_any()
+    if config.split_file:  # the digest of the file the folds came from decides the run (config.yaml, resume)
+        from bench.split_file import file_digest
+
+        config = dataclasses.replace(config, split_sha256=file_digest(config.split_file))
     classes = sorted(manifest["label"].unique())
     plan = RunPlan(config, manifest, fold_table, folds, classes, cells, seeds, _feature_sets(cells))
     if plan.job_count == 0:
@@ -291,11 +296,22 @@ def _manifest(config: RunConfig, problems: Problems) -> pd.DataFrame | None:
     return manifest
 
 
-def _folds(config: RunConfig, manifest: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame | None, list[int]]:
+def _fold_table(config: RunConfig, manifest: pd.DataFrame) -> pd.DataFrame:
+    """The protocol's plan, or the user's fold file (--split-file) checked against the manifest."""
     from bench.folds import fold_plan
+    from bench.split_file import read_split_file
 
+    if not config.split_file:
+        return fold_plan(manifest, config.protocol, config.validation)
+    if config.protocol != "predefined":
+        raise BenchError(f"--split-file gives the folds of protocol 'predefined', but the protocol is "
+                         f"{config.protocol!r}: add --protocol predefined (or drop --split-file)")
+    return read_split_file(config.split_file, manifest)
+
+
+def _folds(config: RunConfig, manifest: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame | None, list[int]]:
     try:
-        table = fold_plan(manifest, config.protocol, config.validation)
+        table = _fold_table(config, manifest)
     except (BenchError, ValueError) as exc:
         problems.append(f"fold plan: {exc}")
         return None, []
