@@ -74,6 +74,7 @@ def config_from_options(options: dict, grid_items=(), params_file=None, problems
     cli = {"dataset": options.get("dataset"), "data_dir": text("data_dir"), "manifest": text("manifest"),
            "class_set": options.get("class_set"), "protocol": options.get("protocol"),
            "validation": options.get("validation"), "split_file": text("split_file"), "backbone": with_revision(options.get("backbone"), options.get("revision")), "vad": options.get("vad"),
-           "recipe": options.get("recipe"), "cache_dir": text("cache_dir")}
+           "recipe": options.get("recipe"), "cache_dir": text("cache_dir"),
+           "test": options.get("test"), "class_map": text("class_map")}
     return resolve(cli, text("config_file"), list(options.get("sets") or ()), list(grid_items),
                    str(params_file) if params_file else None, problems)

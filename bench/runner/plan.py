@@ -287,6 +287,8 @@ def _manifest(config: RunConfig, problems: Problems) -> pd.DataFrame | None:
             from bench.datasets import prepare_dataset
 
             manifest = prepare_dataset(config.dataset, config.data_dir, config.class_set).manifest
+        if config.test:
+            manifest = _cross_corpus_manifest(config, manifest)
     except (BenchError, OSError, ValueError) as exc:
         problems.append(str(exc))
         return None
@@ -294,6 +296,17 @@ def _manifest(config: RunConfig, problems: Problems) -> pd.DataFrame | None:
         problems.append(f"no usable utterance found for {config.manifest or 'dataset ' + repr(config.dataset)}")
         return None
     return manifest
+
+
+def _cross_corpus_manifest(config: RunConfig, train: pd.DataFrame) -> pd.DataFrame:
+    """The training corpus and every --test corpus joined over their shared (or mapped) classes."""
+    from bench.cross_corpus import combined_manifest, corpus_name, load_test_manifest
+
+    if config.protocol != "cross-corpus":
+        raise BenchError(f"--test gives the test corpora of protocol 'cross-corpus', but the protocol is "
+                         f"{config.protocol!r}: drop --protocol (or --test)")
+    name = corpus_name(config.dataset, config.data_dir, config.manifest)
+    return combined_manifest([(name, train), *[load_test_manifest(spec) for spec in config.test]], config.class_map)
 
 
 def _fold_table(config: RunConfig, manifest: pd.DataFrame) -> pd.DataFrame:
