@@ -41,7 +41,7 @@ _SHARED = [
     click.option("--manifest", default=None, type=click.Path(path_type=Path), help="Use this manifest CSV instead of --dataset."),
     click.option("--class-set", default=None, help="Class set of the corpus (default: its standard one)."),
     click.option("--protocol", default=None, type=click.Choice(PROTOCOLS), help="Fold protocol (default: loso)."),
-    click.option("--validation", default=None, help="Validation rule of the protocol (loso: session|next|none)."),
+    click.option("--validation", default=None, help="Validation rule of the protocol (loso: session|next|none; loso-session: next|none; cross-corpus: speaker|none)."),
     click.option("--split-file", default=None, type=click.Path(path_type=Path),
                  help="Folds of --protocol predefined: a CSV fold,id,speaker,role as `bench folds` writes (docs/splits.md)."),
     click.option("--backbone", default=None, help="Backbone when the grid names none (demo: fbank, else wavlm-large)."),

@@ -63,11 +63,29 @@ class RunPlan:
     def hparam_columns(self) -> list[str]:
         return sorted({k for c in self.cells for k in (c.shown or ())})
 
+    def _fold_sources(self) -> list[str]:
+        """Where the folds come from: the split file and its digest, or each cross-corpus pair."""
+        if self.config.split_file:
+            return [f"  split file: {self.config.split_file} (sha256 {self.config.split_sha256})"]
+        if "corpus" not in self.manifest.columns:
+            return []
+        corpus = self.manifest.set_index("id")["corpus"]
+        lines = []
+        for fold in self.folds:
+            part = self.fold_table[self.fold_table["fold"] == fold]
+            test = part[part["role"] == "test"]
+            train = part[part["role"] != "test"]
+            lines.append(f"  fold {fold}: train {', '.join(sorted(set(corpus.loc[train['id']])))} ({len(train)} "
+                         f"utterances incl. validation), test {', '.join(sorted(set(corpus.loc[test['id']])))} "
+                         f"({len(test)} utterances, {test['speaker'].nunique()} speakers)")
+        return lines
+
     def describe(self, run_dir: Path | None = None) -> str:
         """The plan as `bench run --dry-run` prints it."""
         n = len(self.manifest)
         lines = [f"data: {n} utterances, {self.manifest['speaker'].nunique()} speakers, classes {', '.join(self.classes)}",
                  f"folds: {len(self.folds)} ({self.config.protocol}): {', '.join(map(str, self.folds))}",
+                 *self._fold_sources(),
                  f"recipe: {self.config.recipe}",
                  f"cells: {len(self.cells)}"]
         lines += [f"  {c.label}  ({len(self.seeds_of(c))} seed(s) x {len(self.folds)} folds)" for c in self.cells]
