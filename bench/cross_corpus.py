@@ -56,9 +56,13 @@ def load_test_manifest(spec: str) -> tuple[str, pd.DataFrame]:
 
     where = parse_test(spec)
     name = corpus_name(**where)
-    if where["manifest"]:
-        return name, read_manifest(where["manifest"])
-    return name, prepare_dataset(where["dataset"], where["data_dir"], None).manifest
+    try:
+        if where["manifest"]:
+            return name, read_manifest(where["manifest"])
+        return name, prepare_dataset(where["dataset"], where["data_dir"], None).manifest
+    except BenchError as exc:
+        raise BenchError(f"--test {spec}: {exc}\n(a test corpus is ADAPTER=DIR, e.g. emodb=~/corpora/EmoDB, or a "
+                         f"manifest .csv)") from exc
 
 
 def _mapped(name: str, manifest: pd.DataFrame, class_map: dict | None) -> pd.DataFrame:
