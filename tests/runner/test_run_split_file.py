@@ -64,3 +64,17 @@ def test_a_bad_split_file_stops_the_run_before_any_folder_is_written(tiny_manife
     with pytest.raises(PlanError, match="add --protocol predefined"):
         run_grid(_config(tiny_manifest, cache_dir, split, protocol="loso"), tmp_path / "run", echo=lambda *_: None)
     assert not (tmp_path / "run").exists()
+
+
+def test_the_cli_option_reaches_the_plan(tiny_manifest, cache_dir, tmp_path, capsys):
+    from runner_fixtures import run_cli
+
+    split = _split_file(tiny_manifest, tmp_path / "official.csv")
+    rc, stdout, err = run_cli(capsys, "run", "--manifest", str(tiny_manifest), "--backbone", "fbank", "--vad", "energy",
+                              "--protocol", "predefined", "--split-file", str(split), "--grid", "poolers=gap", "--dry-run")
+    assert rc == 0, err
+    digest = hashlib.sha256(split.read_bytes()).hexdigest()
+    assert "folds: 2 (predefined): 0, 1" in stdout and f"split file: {split} (sha256 {digest})" in stdout
+    rc, _, err = run_cli(capsys, "run", "--manifest", str(tiny_manifest), "--protocol", "predefined",
+                         "--split-file", str(tmp_path / "gone.csv"), "--dry-run")
+    assert rc == 2 and "split file not found" in err and "--split-file RUN/split.csv" in err
