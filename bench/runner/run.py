@@ -158,7 +158,11 @@ def run_grid(config: RunConfig, out: Path | None = None, executor: str = "local"
              f"{len(jobs) - len(todo)} already done, {len(todo)} to run -> {run_dir}")
         _execute(todo, executor, workers, echo)
         results = store.rebuild(plan.hparam_columns())
-    results = results[results["job"].isin({j.job_id for j in jobs})]
+        results = results[results["job"].isin({j.job_id for j in jobs})]
+        if plan.config.protocol == "cross-corpus" and (results["status"] == "ok").any():
+            from bench.report.cross_corpus import write_pair_table
+
+            write_pair_table(run_dir, results)  # one row per (cell, train, test), interval over test speakers
     return RunOutcome(run_dir, results, int((results["status"] != "ok").sum()))
 
 
