@@ -44,7 +44,7 @@ $(STAMP): pyproject.toml $(LOCK)
 setup: $(STAMP)
 
 demo: setup
-	$(VENV)/bin/bench run --grid poolers=gap,sap,sr --out $(DEMO_OUT)
+	$(VENV)/bin/bench run --grid poolers=gap,sap,sr --executor processes --workers 2 --out $(DEMO_OUT)
 	$(VENV)/bin/bench report $(DEMO_OUT)
 
 test: setup
