@@ -6,9 +6,11 @@ padding; the ratio batched/loop (< 1: batching wins) shows what padding and mask
     .venv/bin/python benchmarks/pooler_speed.py                    # B=64, T~U[60, 250], D=1024, CPU
     .venv/bin/python benchmarks/pooler_speed.py --device cuda --repeats 20
 
-Times are the best of --repeats interleaved runs. "eval" is eval mode under no_grad; "train" is
-train mode, forward + backward of a scalar loss, with the features requiring grad (as they do
-behind a learned layer weighting).
+Each figure is the median of --repeats interleaved runs (batched, loop, batched, loop, ...), and the
+ratio is the median of the per-repeat ratios with its quartiles, so load on a shared machine hits
+both sides alike. Torch runs --threads intra-op threads (default 1: what ``bench run`` gives each
+job). "eval" is eval mode under no_grad; "train" is train mode, forward + backward of a scalar
+loss, with the features requiring grad (as they do behind a learned layer weighting).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import os
 import time
 
+import numpy as np
 import torch
 
 import poolers
@@ -50,11 +53,9 @@ def split(feats, valid, speech, lengths):
     ]
 
 
-def best_of(steps, device, repeats):
-    """Best seconds of each step over `repeats` interleaved runs, after one warm-up each.
-
-    Interleaving and taking the best keep the ratio fair on a machine shared with other work.
-    """
+def interleaved(steps, device, repeats):
+    """Seconds of each step in each of `repeats` interleaved rounds, after one warm-up round:
+    -> one list of `repeats` times per step."""
     times = [[] for _ in steps]
     for r in range(repeats + 1):
         for step, record in zip(steps, times):
@@ -66,7 +67,7 @@ def best_of(steps, device, repeats):
                 torch.cuda.synchronize()
             if r:
                 record.append(time.perf_counter() - start)
-    return [min(record) for record in times]
+    return times
 
 
 def measure(name, inputs, device, repeats):
@@ -97,12 +98,12 @@ def measure(name, inputs, device, repeats):
         return run
 
     pooler.eval()
-    result = {"eval": best_of([no_grad(batched), no_grad(loop)], device, repeats)}
+    result = {"eval": interleaved([no_grad(batched), no_grad(loop)], device, repeats)}
     # Features require grad in training (they come from a learned layer weighting).
     for tensor in [feats] + [f for f, _, _ in utterances]:
         tensor.requires_grad_(True)
     pooler.train()
-    result["train"] = best_of([with_backward(batched), with_backward(loop)], device, repeats)
+    result["train"] = interleaved([with_backward(batched), with_backward(loop)], device, repeats)
     feats.requires_grad_(False)
     return result
 
@@ -117,10 +118,12 @@ def main():
     parser.add_argument("--max-frames", type=int, default=250)
     parser.add_argument("--dim", type=int, default=1024)
     parser.add_argument("--speech", type=float, default=0.7, help="share of frames that are speech")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (bench run: 1 per job)")
     parser.add_argument("--poolers", nargs="*", default=None, help="default: all registered")
     args = parser.parse_args()
 
+    torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     inputs = make_inputs(args.batch, args.min_frames, args.max_frames, args.dim, args.speech, device)
     _, valid, speech, lengths = inputs
@@ -129,20 +132,22 @@ def main():
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs, "
         f"B={args.batch}, T in [{min(lengths)}, {max(lengths)}] padded to {valid.shape[1]}, "
         f"D={args.dim}, valid {valid.float().mean():.0%} of the padded batch, "
-        f"speech {(speech.sum() / valid.sum()):.0%} of valid frames, best of {args.repeats}"
+        f"speech {(speech.sum() / valid.sum()):.0%} of valid frames, medians of {args.repeats} interleaved runs; "
+        f"ratio = batched / loop, median [quartiles] of the per-run ratios"
     )
     print(
-        f"{'pooler':<11} {'eval batched':>12} {'eval loop':>10} {'ratio':>6}   "
-        f"{'train batched':>13} {'train loop':>10} {'ratio':>6}"
+        f"{'pooler':<11} {'eval batched':>12} {'eval loop':>10} {'ratio':>18}   "
+        f"{'train batched':>13} {'train loop':>10} {'ratio':>18}"
     )
     for name in args.poolers or poolers.names():
         r = measure(name, inputs, device, args.repeats)
-        (eb, el), (tb, tl) = r["eval"], r["train"]
-        print(
-            f"{name:<11} {eb * 1e3:10.1f}ms {el * 1e3:8.1f}ms {eb / el:6.2f}   "
-            f"{tb * 1e3:11.1f}ms {tl * 1e3:8.1f}ms {tb / tl:6.2f}",
-            flush=True,
-        )
+        cells = []
+        for batched, loop in (r["eval"], r["train"]):
+            ratios = np.array(batched) / np.array(loop)
+            q1, q2, q3 = np.percentile(ratios, [25, 50, 75])
+            cells.append(f"{np.median(batched) * 1e3:10.1f}ms {np.median(loop) * 1e3:8.1f}ms "
+                         f"{q2:6.2f} [{q1:.2f}-{q3:.2f}]")
+        print(f"{name:<11} " + "   ".join(cells), flush=True)
 
 
 if __name__ == "__main__":
