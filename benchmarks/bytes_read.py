@@ -32,6 +32,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.cache.integrity import checksum_path, sha256_hex  # noqa: E402
 from bench.cache import FeatureStore  # noqa: E402
 from bench.train import TrainConfig, UtteranceSet, fit  # noqa: E402
 from bench.train import feeders, utterance_stats  # noqa: E402
@@ -76,6 +77,7 @@ def synthetic_store(root: Path, n: int, layers: int, dim: int, seed: int = 0) ->
             path = root / folder / digest[:2] / f"{digest}.npy"
             path.parent.mkdir(parents=True, exist_ok=True)
             np.save(path, array)
+            checksum_path(path).write_text(sha256_hex(path.read_bytes()))  # as extraction writes it
         digests[f"u{i}"] = digest
     return FeatureStore(str(root / "features"), str(root / "masks"), digests, list(range(layers)), dim), seconds
 
