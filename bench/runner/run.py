@@ -19,7 +19,7 @@ import click
 import pandas as pd
 
 from bench.errors import BenchError
-from bench.runner.accounting import write_accounting
+from bench.runner.accounting import feature_records, write_accounting
 from bench.runner.config import Problems, RunConfig, job_options
 from bench.runner.executors import LocalExecutor, make_executor
 from bench.runner.folder import RunFolder
@@ -146,8 +146,9 @@ def run_grid(config: RunConfig, out: Path | None = None, executor: str = "local"
         if state == "replace":
             echo(f"{run_dir}: no job had finished there; setting it up again for this configuration")
         folder.set_up(plan, state, {"classes": plan.classes, "expected_jobs": plan.job_count,
-                                    "environment": _environment()})
+                                    "environment": _environment(), "train_defaults": _train_defaults(plan)})
         stores = extract_features(plan, echo)
+        folder.record(features=feature_records(stores, finetune=plan.config.train.get("mode") == "finetune"))
         report_skips(write_accounting(run_dir, stores, plan.manifest), len(plan.manifest), plan.config.max_skipped,
                      echo)
         jobs = build_jobs(plan, run_dir, stores)
@@ -160,6 +161,12 @@ def run_grid(config: RunConfig, out: Path | None = None, executor: str = "local"
         results = store.rebuild(plan.hparam_columns())
     results = results[results["job"].isin({j.job_id for j in jobs})]
     return RunOutcome(run_dir, results, int((results["status"] != "ok").sum()))
+
+
+def _train_defaults(plan: RunPlan) -> dict:
+    from bench.train.config import TrainConfig
+
+    return TrainConfig.from_dict(dict(plan.config.train)).defaults_used()
 
 
 def _environment() -> dict:
