@@ -151,7 +151,8 @@ def run_job(spec: JobSpec, on_epoch=None) -> dict:
         predictions = _prediction_table(spec, manifest, test, true_labels, pred_labels, preds)
     except Exception as exc:  # noqa: BLE001 - a failed job is recorded and the grid goes on
         _raise_if_disk_full(exc, spec)
-        record.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+        record.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(),
+                      rerun=_not_the_jobs_fault(exc))
     record["seconds"] = round(time.perf_counter() - started, 3)
     try:
         ResultsStore(spec.run_dir).write(record, predictions)
@@ -159,6 +160,13 @@ def run_job(spec: JobSpec, on_epoch=None) -> dict:
         _raise_if_disk_full(exc, spec)
         raise
     return record
+
+
+def _not_the_jobs_fault(exc: BaseException) -> bool:
+    """A damaged or missing cache entry: the resumed run re-extracts it and runs the job again."""
+    from bench.cache.store import CorruptCacheEntry
+
+    return isinstance(exc, CorruptCacheEntry)
 
 
 def _raise_if_disk_full(exc: BaseException, spec: JobSpec) -> None:
