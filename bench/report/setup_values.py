@@ -68,7 +68,21 @@ def training_value(key: str, value, train: dict, recorded: dict | None, env: dic
 
 
 def _features(config: dict) -> list[dict]:
-    return [f for f in config.get("features") or [] if isinstance(f, dict)]
+    """config.yaml's ``features``; for an older run of the fbank backbone alone (weights-free, always
+    float32 on the CPU) the same record made now, flagged as not recorded."""
+    recorded = [f for f in config.get("features") or [] if isinstance(f, dict)]
+    name = str(config.get("backbone"))
+    if recorded or (config.get("grid") or {}).get("backbones") or not name.startswith("fbank"):
+        return recorded
+    import backbones
+    from backbones.base import resolved_revision
+
+    if name not in backbones.names():
+        return []
+    backbone = backbones.create(name)
+    layers = config.get("layers")
+    return [{"backbone": name, "revision": resolved_revision(backbone.identity), "dtype": backbone.identity["dtype"],
+             "layers": list(range(backbone.num_layers)) if layers in (None, "all") else layers, "not_recorded": True}]
 
 
 def _folds(run_path: Path) -> str | None:
@@ -88,7 +102,8 @@ def _per_feature_set(features: list[dict], key: str, fmt) -> str | None:
             shown.setdefault(str(entry[name_key]), fmt(entry[key]))
     if not shown:
         return None
-    return next(iter(shown.values())) if len(shown) == 1 else "; ".join(f"{n}: {v}" for n, v in shown.items())
+    text = next(iter(shown.values())) if len(shown) == 1 else "; ".join(f"{n}: {v}" for n, v in shown.items())
+    return text + (f" ({NOT_RECORDED.lstrip(', ')})" if any(e.get("not_recorded") for e in features) else "")
 
 
 def data_value(key: str, config: dict, run_path: Path) -> str | None:
@@ -115,7 +130,8 @@ def data_value(key: str, config: dict, run_path: Path) -> str | None:
         return _per_feature_set(features, "layers", lambda ls: f"all: {show(ls)} ({_count(ls, 'hidden state')})") or (
             "all hidden states")
     if key == "dtype" and value is None:
-        return _per_feature_set(features, "dtype", lambda d: f"{d} (the device's default)") or (
+        rule = " (fbank computes in it)" if str(config.get("backbone")).startswith("fbank") else " (the device's default)"
+        return _per_feature_set(features, "dtype", lambda d: f"{d}{rule}") or (
             "the device's default (fp32 on CPU, fp16 on GPU)")
     if key == "vad_options":
         return _per_feature_set(features, "vad_settings", show) or _vad_defaults(config)
