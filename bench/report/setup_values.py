@@ -130,7 +130,8 @@ def data_value(key: str, config: dict, run_path: Path) -> str | None:
         return _per_feature_set(features, "layers", lambda ls: f"all: {show(ls)} ({_count(ls, 'hidden state')})") or (
             "all hidden states")
     if key == "dtype" and value is None:
-        rule = " (fbank computes in it)" if str(config.get("backbone")).startswith("fbank") else " (the device's default)"
+        fbank_only = features and all(str(e.get("backbone")).startswith("fbank") for e in features)
+        rule = " (fbank computes in it)" if fbank_only else " (the device's default)"
         return _per_feature_set(features, "dtype", lambda d: f"{d}{rule}") or (
             "the device's default (fp32 on CPU, fp16 on GPU)")
     if key == "vad_options":
@@ -167,14 +168,14 @@ def _built_in_revision(name: str) -> str | None:
 
 def backbone_revision(config: dict) -> str:
     """The resolved revision of each backbone of the run (config.yaml ``features``)."""
-    shown = _per_feature_set(_features(config), "revision", str)
-    if shown:
-        return shown
     identity = config.get("backbone_identity") or (config.get("environment") or {}).get("backbone_identity")
-    if identity:
+    if identity and not config.get("features"):  # an identity recorded by hand or by another version
         from backbones.base import resolved_revision
 
         return resolved_revision(identity)
+    shown = _per_feature_set(_features(config), "revision", str)
+    if shown:
+        return shown
     built_in = _built_in_revision(str(config.get("backbone")))
     if built_in and not (config.get("grid") or {}).get("backbones"):
         return f"{built_in} ({NOT_RECORDED.lstrip(', ')})"

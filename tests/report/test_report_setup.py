@@ -79,7 +79,8 @@ def test_a_run_that_recorded_no_defaults_shows_them_resolved_and_says_so(tmp_pat
     assert shown[(training, "eval_batch_size")] == f"16 (= batch_size, {not_recorded})"
     assert shown[("Data and features", "backbone revision")] == f"built-in (log-mel filterbank, no weights) ({not_recorded})"
     assert shown[("Data and features", "vad_options")].startswith("webrtc: aggressiveness=3;")
-    assert shown[("Data and features", "layers")] == "all hidden states"
+    assert shown[("Data and features", "layers")] == f"all: 0 (1 hidden state) ({not_recorded})"
+    assert shown[("Data and features", "dtype")] == f"float32 (fbank computes in it) ({not_recorded})"
 
 
 @pytest.mark.parametrize("train", [{"mode": "nonsense"}, {"no_such_field": 1}])
