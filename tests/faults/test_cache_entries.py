@@ -121,14 +121,17 @@ def test_an_unchanged_cache_is_checked_without_reading_its_entries(manifest, ref
 
 
 def test_a_job_that_hits_a_damaged_entry_fails_naming_it_and_the_same_command_recovers(
-        tiny_manifest, tmp_path, monkeypatch):
+        tiny_manifest, tmp_path, monkeypatch, capsys):
     import bench.runner.run as run
-    from runner_fixtures import numbers, tiny_config
+    from runner_fixtures import numbers, run_cli, tiny_config
 
-    grid = ("poolers=gap", "seeds=0")
-    reference = run.run_grid(tiny_config(tiny_manifest, tmp_path / "clean", grid, ("folds=0,1",)), tmp_path / "ref",
+    sets = ("folds=0,1",)
+    reference = run.run_grid(tiny_config(tiny_manifest, tmp_path / "clean", ("poolers=gap",), sets), tmp_path / "ref",
                              echo=lambda *_: None)
-    config = tiny_config(tiny_manifest, tmp_path / "cache", grid, ("folds=0,1",))
+    command = ["run", "--manifest", str(tiny_manifest), "--backbone", "fbank", "--vad", "energy", "--grid", "poolers=gap",
+               "--out", str(tmp_path / "run")]
+    for item in ("epochs=3", "batch_size=8", "min_steps=0", "probes=false", *sets, f"cache_dir={tmp_path / 'cache'}"):
+        command += ["--set", item]
     extract, damaged = run.extract_features, []
 
     def extract_then_damage(plan, echo):  # bytes flipped after extraction checked them, before any job reads them
@@ -139,16 +142,16 @@ def test_a_job_that_hits_a_damaged_entry_fails_naming_it_and_the_same_command_re
         return stores
 
     monkeypatch.setattr(run, "extract_features", extract_then_damage)
-    first = run.run_grid(config, tmp_path / "run", echo=lambda *_: None)
-    assert first.failed == first.rerun == 2  # the utterance is in both folds' sets
-    errors = first.results["error"].tolist()
+    rc, _, err = run_cli(capsys, *command)
+    assert rc == 1 and "2 of 2 job(s) failed on damaged cache entries" in err and "--retry-failed" not in err
+    errors = pd.read_csv(tmp_path / "run" / "results.csv")["error"].tolist()  # the utterance is in both folds
     assert any(str(damaged[0]) in e and "checksum mismatch" in e for e in errors)
     assert all("run the same command again: it re-extracts the entry" in e for e in errors)
     monkeypatch.setattr(run, "extract_features", extract)
-    lines = []
-    second = run.run_grid(config, tmp_path / "run", echo=lines.append)  # the same command, no --retry-failed
-    assert second.failed == 0 and any("0 already done, 2 to run" in line for line in lines)
-    pd.testing.assert_frame_equal(numbers(second.results), numbers(reference.results))
-    ours, theirs = (pd.read_csv(r / "predictions.csv") for r in (second.run_dir, reference.run_dir))
+    rc, out, err = run_cli(capsys, *command)  # the same command, no --retry-failed
+    assert rc == 0 and "0 already done, 2 to run" in out + err
+    results = pd.read_csv(tmp_path / "run" / "results.csv")
+    pd.testing.assert_frame_equal(numbers(results), numbers(reference.results))
+    ours, theirs = (pd.read_csv(r / "predictions.csv") for r in (tmp_path / "run", reference.run_dir))
     pd.testing.assert_frame_equal(ours.sort_values(["job", "id"]).reset_index(drop=True),
                                   theirs.sort_values(["job", "id"]).reset_index(drop=True))
