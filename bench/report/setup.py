@@ -73,7 +73,7 @@ def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
     if "validation" in config and config["validation"] is None:  # None: the protocol's default rule
         rule = _default_validation(run.protocol)
         data = [(k, f"{rule} (the protocol's default)" if k == "validation" and rule else v) for k, v in data]
-    data.append(("backbone revision", backbone_revision(config)))
+    data.append(("backbone revision", backbone_revision(config, run.records)))
     out = [("Data and features", data)]
     try:
         recipe, train = resolved_training(config)

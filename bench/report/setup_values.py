@@ -166,8 +166,12 @@ def _built_in_revision(name: str) -> str | None:
     return resolved_revision(backbones.create(name, device="cpu").identity)
 
 
-def backbone_revision(config: dict) -> str:
-    """The resolved revision of each backbone of the run (config.yaml ``features``)."""
+def backbone_revision(config: dict, records: dict | None = None) -> str:
+    """The resolved revision of each backbone of the run: config.yaml ``features``, or for fine-tuning
+    the finished jobs' ``backbone_revision`` (``records``: {job: record})."""
+    tuned = {r["backbone_revision"]: None for r in (records or {}).values() if r.get("backbone_revision")}
+    if tuned:
+        return "; ".join(tuned) + " (fine-tuned from)"
     identity = config.get("backbone_identity") or (config.get("environment") or {}).get("backbone_identity")
     if identity and not config.get("features"):  # an identity recorded by hand or by another version
         from backbones.base import resolved_revision

@@ -56,7 +56,7 @@ def feature_records(stores: dict, finetune: bool = False) -> list[dict]:
         vad_settings = {k: v for k, v in store.vad_identity.items() if k not in ("name", "rule", "version")}
         entry = {"backbone": backbone, "vad": vad, "vad_settings": vad_settings}
         if finetune:
-            entry["revision"] = "loaded by each fine-tuning job (not cached)"
+            entry["revision"] = "loaded by each fine-tuning job: its record's backbone_revision"
         else:
             entry.update(revision=resolved_revision(store.backbone_identity), layers=list(store.layers),
                          hidden_size=int(store.dim), dtype=store.backbone_identity.get("dtype"))

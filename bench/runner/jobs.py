@@ -111,7 +111,17 @@ def _training_columns(result) -> dict:
             "max_epochs": summary.get("max_epochs"), "steps": summary.get("steps"),
             "train_ua": summary.get("train_ua"), "train_loss": summary.get("train_loss"),
             "still_improving": summary.get("still_improving"), "probe_C": summary.get("probe_C"),
-            "layer_weights": _layer_weights(result.model)}
+            "layer_weights": _layer_weights(result.model), "backbone_revision": _fine_tuned_revision(result.model)}
+
+
+def _fine_tuned_revision(model) -> str | None:
+    """The resolved revision of the backbone a fine-tuned model started from (None: frozen features)."""
+    identity = getattr(model, "backbone_identity", None)
+    if identity is None:
+        return None
+    from backbones.base import resolved_revision
+
+    return resolved_revision(identity)
 
 
 def _layer_weights(model) -> list[float] | None:
