@@ -1,7 +1,8 @@
 """What a value left to a rule in config.yaml (None, "auto", {}) stood for in the run, for the Setup section.
 
-    training_value(key, value, train, used, env) -> str   one TrainConfig field as the run used it
-    data_value(key, config, run_path) -> str | None       one run option resolved, None: shown as written
+    training_value(key, value, train, recorded, env) -> str   one TrainConfig field as the run used it
+    data_value(key, config, run_path) -> str | None           one run option resolved, None: shown as written
+    backbone_revision(config, records) -> str                 the weights each backbone ran with
 
 The run records what it resolved (config.yaml ``train_defaults`` at set-up, ``features`` after
 extraction: bench.runner); where an older run folder lacks those, the value is resolved now from
