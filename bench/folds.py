@@ -12,8 +12,13 @@ Protocols:
   order (cyclic). ``none``: no validation speaker.
 - ``loso-session``: leave one session out (SUPERB). Validation ``next`` (default): the next
   session in sorted order (cyclic) validates; ``none``: no validation.
-- ``predefined``: one fold from the manifest's ``split`` column (train / valid / test; the
-  spellings dev, val, validation mean valid).
+- ``predefined``: the folds of a user-given fold file (``--split-file``, ``bench.split_file``),
+  or one fold from the manifest's ``split`` column (train / valid / test; the spellings dev,
+  val, validation mean valid).
+- ``cross-corpus``: a manifest joined by ``bench.cross_corpus`` (a ``corpus`` column, the training
+  corpus first): fold k tests every utterance of the k-th test corpus and trains on the training
+  corpus. Validation ``speaker`` (default): the training corpus's first speaker in sorted order
+  validates; ``none``: no validation. Utterances of the other test corpora have no row in fold k.
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ import pandas as pd
 
 from bench.errors import BenchError
 
-PROTOCOLS = ("loso", "loso-session", "predefined")
+PROTOCOLS = ("loso", "loso-session", "predefined", "cross-corpus")
 ROLES = ("train", "valid", "test")
-VALIDATION_RULES = {"loso": ("session", "next", "none"), "loso-session": ("next", "none"), "predefined": ("split",)}
+VALIDATION_RULES = {"loso": ("session", "next", "none"), "loso-session": ("next", "none"), "predefined": ("split",),
+                    "cross-corpus": ("speaker", "none")}
 PLAN_COLUMNS = ["fold", "id", "speaker", "role"]
 _SPLIT_NAMES = {"train": "train", "training": "train", "valid": "valid", "dev": "valid", "val": "valid",
                 "validation": "valid", "test": "test", "eval": "test"}
@@ -43,6 +49,8 @@ def fold_plan(manifest: pd.DataFrame, protocol: str = "loso", validation: str | 
         raise BenchError("the manifest is empty: no utterance to split into folds")
     if protocol == "predefined":
         plan = _predefined(manifest)
+    elif protocol == "cross-corpus":
+        plan = _cross_corpus(manifest, rule)
     else:
         group_col = "speaker" if protocol == "loso" else "session"
         if protocol == "loso-session" and (manifest["session"] == "").any():
@@ -50,6 +58,28 @@ def fold_plan(manifest: pd.DataFrame, protocol: str = "loso", validation: str | 
         plan = _leave_one_group_out(manifest, group_col, rule)
     check_plan(plan, speaker_disjoint=protocol != "predefined")
     return plan
+
+
+def _cross_corpus(manifest: pd.DataFrame, rule: str) -> pd.DataFrame:
+    if "corpus" not in manifest.columns:
+        raise BenchError("protocol 'cross-corpus' needs test corpora: give --test ADAPTER=DIR (or a manifest .csv)")
+    names = list(dict.fromkeys(manifest["corpus"]))
+    if len(names) < 2:
+        raise BenchError(f"protocol 'cross-corpus' needs a training corpus and at least one test corpus; found {names}")
+    train = manifest[manifest["corpus"] == names[0]]
+    speakers = sorted(train["speaker"].unique())
+    if len(speakers) < 1 + (rule != "none"):
+        raise BenchError(f"training corpus {names[0]!r} has {len(speakers)} speaker(s): too few to hold one out for "
+                         f"validation; use --validation none")
+    valid = speakers[0] if rule == "speaker" else None
+    train_roles = train["speaker"].map(lambda s: "valid" if s == valid else "train")
+    parts = []
+    for fold, name in enumerate(names[1:]):
+        test = manifest[manifest["corpus"] == name]
+        parts.append(pd.DataFrame({"fold": fold, "id": pd.concat([train["id"], test["id"]]),
+                                   "speaker": pd.concat([train["speaker"], test["speaker"]]),
+                                   "role": pd.concat([train_roles, pd.Series("test", index=test.index)])}))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _leave_one_group_out(manifest: pd.DataFrame, group_col: str, rule: str) -> pd.DataFrame:
@@ -75,14 +105,20 @@ def _validation_group(manifest, groups, test_group, group_col, rule):
     return groups[(groups.index(test_group) + 1) % len(groups)]
 
 
+def role_name(text: str) -> str | None:
+    """'Dev' -> 'valid', ' TRAIN' -> 'train'; None for a word that names no role."""
+    return _SPLIT_NAMES.get(str(text).strip().lower())
+
+
 def _predefined(manifest: pd.DataFrame) -> pd.DataFrame:
     if "split" not in manifest.columns:
-        raise BenchError("protocol 'predefined' needs a 'split' column (train/valid/test) in the manifest")
-    split = manifest["split"].astype(str).str.strip().str.lower()
-    unknown = sorted(set(split) - set(_SPLIT_NAMES))
+        raise BenchError("protocol 'predefined' needs a fold file (--split-file FILE.csv, the format `bench folds` "
+                         "writes) or a 'split' column (train/valid/test) in the manifest")
+    split = manifest["split"].map(role_name)
+    unknown = sorted(set(manifest.loc[split.isna(), "split"].astype(str)))
     if unknown:
         raise BenchError(f"split column holds {unknown}; expected one of train, valid (dev, val, validation), test")
-    return pd.DataFrame({"fold": 0, "id": manifest["id"], "speaker": manifest["speaker"], "role": split.map(_SPLIT_NAMES)})
+    return pd.DataFrame({"fold": 0, "id": manifest["id"], "speaker": manifest["speaker"], "role": split})
 
 
 def check_plan(plan: pd.DataFrame, speaker_disjoint: bool = True) -> None:

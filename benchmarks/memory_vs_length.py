@@ -14,7 +14,8 @@ Series:
   extract tiny-hubert    HuBERT (PyTorch SDPA attention)
   sap eval / sap train   the sap pooler (D=--dim, 8 heads) on one utterance of T = 50 frames per
                          second, all speech; eval under no_grad, train = forward + backward
-  sap ... whole          sap with query blocking switched off (up to --whole-up-to seconds)
+  sap ... whole          sap on SDPA's math backend, which holds the whole score matrix
+                         (up to --whole-up-to seconds)
 
 The summary fits memory ~ seconds^k over the points of 60 s and more: k near 1 is linear, near
 2 quadratic.
@@ -48,9 +49,12 @@ if spec["kind"] == "extract":
         wave = (np.random.default_rng(0).normal(size=int(16000 * seconds)) * 0.1).astype(np.float32)
         backbone.extract([wave])
 else:
-    import poolers, poolers.attention as attention
-    if spec["whole"]:
-        attention.SCORE_BLOCK_ELEMENTS = 10**15
+    import contextlib
+    import poolers
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    # "whole": PyTorch's math backend, which holds the [H, S, S] score matrix (the pre-fused code)
+    kernel = sdpa_kernel([SDPBackend.MATH]) if spec["whole"] else contextlib.nullcontext()
+    kernel.__enter__()
     pooler = poolers.create("sap", spec["dim"], heads=8)
     pooler.train(spec["mode"] == "train")
     def run(seconds):
@@ -93,7 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", default="10,30,60,120,300,600", help="utterance lengths in seconds")
     parser.add_argument("--whole-up-to", type=float, default=120.0,
-                        help="longest utterance for the unblocked (quadratic) series")
+                        help="longest utterance for the whole-matrix (quadratic) series")
     parser.add_argument("--dim", type=int, default=256, help="feature width D for sap")
     args = parser.parse_args()
     seconds = [float(s) for s in args.seconds.split(",")]

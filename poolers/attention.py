@@ -1,34 +1,28 @@
-"""Mean of a multi-head self-attention output, without computing the per-frame output.
+"""Mean of a multi-head self-attention output over the selected frames, in linear memory.
 
 ``mean_self_attention`` returns exactly ``mean_i MHSA(x)_i`` over the True frames of ``mask``,
 where MHSA is ``torch.nn.MultiheadAttention`` (no residual, no layer norm) with the given
-weights, queries and keys restricted to the True frames. Because the value and output
-projections are affine and the mean is linear, the mean can be taken before them:
+weights, queries and keys restricted to the True frames.
 
-    mean_i out(sum_j a_ij v(x_j)) = out(v_h(sum_j abar_j x_j))   per head h,
-    abar_j = mean_i a_ij  (the attention each frame receives, averaged over queries)
-
-so only the query and key projections run per frame (2 D^2 instead of 4 D^2 multiply-adds).
-
-Memory: the score matrix of a batch is ``[B*H, S, S]``. While it holds at most
-``SCORE_BLOCK_ELEMENTS`` numbers it is computed whole (as always). Beyond that, queries are taken
-in blocks of rows so that one block holds at most that many scores, and ``abar`` is summed over
-the blocks; in training each block is recomputed in the backward pass
-(``torch.utils.checkpoint``) instead of being kept. Memory then grows linearly in S: a
-10-minute utterance (S = 30000) needs about the same score memory as a batch of short ones.
-The blocked sum equals the whole one up to float rounding (``tests/poolers``).
+The attention itself runs in ``F.scaled_dot_product_attention`` (SDPA), whose fused kernels
+(flash attention on CPU, memory-efficient attention on CUDA) never hold the ``[B*H, S, S]``
+score matrix: memory grows linearly in S, in training as in eval, so a 10-minute utterance
+(S = 30000) needs about what a batch of short ones does, and the softmax is not a separate pass
+over S^2 numbers (on the demo's batches it is 2-5x faster than an explicit score matrix;
+``benchmarks/pooler_speed.py``). The output projection is affine and the mean linear, so the mean
+is taken before it: ``mean_i out(o_i) = out(mean_i o_i)``.
 """
 
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch.utils.checkpoint import checkpoint
 
 from poolers.masked import frame_weights
 from poolers.packing import unflatten_frames
 
-SCORE_BLOCK_ELEMENTS = 2**26  # 256 MB of float32 scores per block (a batch of 32 x 8 heads x 500 frames)
+
+LENGTH_GROUPS = 4  # utterances of one batch attend in up to this many groups of similar length
 
 
 def mean_self_attention(
@@ -44,51 +38,39 @@ def mean_self_attention(
     (``in_proj_weight`` [3D, D], ``in_proj_bias``, ``out_proj``) and ``num_heads``; ``dropout``
     is applied to the attention weights as ``nn.MultiheadAttention`` does. Best called on packed
     frames (``poolers.packing``) so that S is the longest selection, not the padded length.
+    A row with no True frame gives ``out_proj(0)``, finite.
+
+    Attention is per utterance, so the rows are taken in ``LENGTH_GROUPS`` groups of similar
+    selection length, each cut to its own longest selection: the same numbers, but the S^2 work
+    follows each utterance's length instead of the batch's longest (on the demo's batches about
+    half the attention work).
     """
+    counts = mask.sum(dim=-1)
+    if len(counts) < 2 * LENGTH_GROUPS:
+        return _mean_self_attention(x, mask, attention, dropout, training)
+    order = torch.argsort(counts)
+    parts = []
+    for rows in torch.tensor_split(order, LENGTH_GROUPS):
+        longest = max(1, int(counts[rows[-1]]))
+        parts.append(_mean_self_attention(x[rows, :longest], mask[rows, :longest], attention, dropout, training))
+    return torch.cat(parts)[torch.argsort(order)]
+
+
+def _mean_self_attention(x, mask, attention, dropout: float, training: bool) -> torch.Tensor:
+    """``mean_self_attention`` on one group of rows: x [B, S, D], mask [B, S] -> [B, D]."""
     batch, size, dim = x.shape
     heads = attention.num_heads
-    head_dim = dim // heads
-    weight, bias = attention.in_proj_weight, attention.in_proj_bias
-
-    qk = _project_selected(x, mask, weight[: 2 * dim], bias[: 2 * dim])  # [B, S, 2D]
-    # -> q, k: [B*H, S, Dh], batch-major like repeat_interleave(heads) below
-    q, k = qk.view(batch, size, 2, heads, head_dim).permute(2, 0, 3, 1, 4).flatten(1, 2)
-    # Key mask as an additive bias fused into the score product. Half the float minimum: a
-    # masked key gets weight exactly 0 next to any selected key, and a row with no selected
-    # key stays finite (uniform), which is harmless as its query weights below are all 0.
-    key_bias = torch.zeros(batch, 1, size, dtype=x.dtype, device=x.device)
-    key_bias.masked_fill_(~mask.unsqueeze(1), torch.finfo(x.dtype).min / 2)
-    key_bias = key_bias.repeat_interleave(heads, dim=0)  # [B*H, 1, S]
-    query_weights = frame_weights(mask, x.dtype).repeat_interleave(heads, dim=0).unsqueeze(1)  # [B*H, 1, S]
-    block = _attention_received(key_bias, q, k, query_weights, head_dim**-0.5, dropout, training)
-    rows = max(1, SCORE_BLOCK_ELEMENTS // max(1, batch * heads * size))
-    if rows >= size:
-        received = block(0, size)
-    else:
-        recompute = training and torch.is_grad_enabled()
-        parts = [checkpoint(block, start, min(start + rows, size), use_reentrant=False) if recompute
-                 else block(start, min(start + rows, size)) for start in range(0, size, rows)]
-        received = torch.stack(parts).sum(0)
-    received = received.view(batch, heads, size)  # abar: [B, H, S]
-    pooled = torch.bmm(received, x)  # [B, H, D]
-
-    w_v = weight[2 * dim :].view(heads, head_dim, dim)
-    b_v = bias[2 * dim :].view(heads, head_dim)
-    # sum_j abar_j is 1 without dropout; with it, the bias is scaled like the weights.
-    values = torch.einsum("bhd,hed->bhe", pooled, w_v) + received.sum(-1, keepdim=True) * b_v
-    return attention.out_proj(values.reshape(batch, dim))
-
-
-def _attention_received(key_bias, q, k, query_weights, scale: float, dropout: float, training: bool):
-    """-> block(start, stop): the attention keys receive from queries start..stop-1, weighted by
-    ``query_weights``: [B*H, 1, S]. q, k [B*H, S, Dh]."""
-
-    def block(start: int, stop: int) -> torch.Tensor:
-        scores = torch.baddbmm(key_bias, q[:, start:stop], k.transpose(1, 2), alpha=scale)  # [B*H, rows, S]
-        probs = F.dropout(torch.softmax(scores, dim=-1), dropout, training)
-        return torch.bmm(query_weights[:, :, start:stop], probs)
-
-    return block
+    qkv = _project_selected(x, mask, attention.in_proj_weight, attention.in_proj_bias)  # [B, S, 3D]
+    q, k, v = qkv.view(batch, size, 3, heads, dim // heads).permute(2, 0, 3, 1, 4)  # each [B, H, S, Dh]
+    # Keys are the selected frames. An empty row keeps all its keys (else SDPA gives NaN); its
+    # query weights below are all 0, so what it attends to never counts.
+    keys = mask | ~mask.any(dim=-1, keepdim=True)
+    frames = F.scaled_dot_product_attention(
+        q, k, v, attn_mask=keys[:, None, None, :], dropout_p=dropout if training else 0.0
+    )  # [B, H, S, Dh]
+    weights = frame_weights(mask, x.dtype)  # [B, S], rows sum to 1 (0 for an empty row)
+    mean = torch.einsum("bs,bhse->bhe", weights, frames)  # [B, H, Dh]
+    return attention.out_proj(mean.reshape(batch, dim))
 
 
 def _project_selected(
@@ -96,8 +78,8 @@ def _project_selected(
 ) -> torch.Tensor:
     """F.linear on the True frames only: x [B, S, D], mask [B, S] -> [B, S, E], 0 elsewhere.
 
-    The projection is the largest product in SAP; running it on x[mask] makes padding cost a
-    copy instead of D x E multiply-adds per padded frame.
+    The projection is the largest product in SAP at long widths; running it on x[mask] makes
+    padding cost a copy instead of D x E multiply-adds per padded frame.
     """
     if bool(mask.all()):
         return F.linear(x, weight, bias)

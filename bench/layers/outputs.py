@@ -51,7 +51,7 @@ def _fmt(x: float) -> str:
 def markdown_table(summary: pd.DataFrame) -> list[str]:
     lines = ["| backbone | pooler | layer | UA % | 95% CI | folds | best |", "|---|---|---|---|---|---|---|"]
     for (backbone, pooler), part in summary.groupby(["backbone", "pooler"], sort=False):
-        single = part[part["layer"].map(lambda v: _layer_order(v)[0] == 0)]
+        single = part[part["layer"].map(_is_single)]
         best = single.loc[single["ua_mean"].idxmax(), "layer"] if not single.empty else None
         for r in part.itertuples():
             lines.append(f"| {backbone} | {pooler} | {r.layer} | {_fmt(r.ua_mean)} | [{_fmt(r.ua_low)}, {_fmt(r.ua_high)}] "
@@ -59,9 +59,14 @@ def markdown_table(summary: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _is_single(layer) -> bool:
+    return _layer_order(layer)[0] == 0
+
+
 def figure(summary: pd.DataFrame, folder: Path) -> Path:
-    """UA per layer with 95% bars, a line per backbone, one panel per pooler; the mixes as separate
-    markers right of the last layer -> the PNG path (a PDF beside it)."""
+    """UA per layer with 95% bars, a line per backbone, one panel per pooler; the mixes as separate,
+    labelled markers at panel-wide positions right of the panel's largest layer index (backbones of
+    different depths share them) -> the PNG path (a PDF beside it)."""
     from bench.report import figures as report_figures  # sets the Agg backend
 
     plt = report_figures.plt
@@ -69,25 +74,25 @@ def figure(summary: pd.DataFrame, folder: Path) -> Path:
     fig, axes = plt.subplots(1, len(poolers), figsize=(4.5 * len(poolers), 3.6), squeeze=False, sharey=True)
     for ax, pooler in zip(axes[0], poolers):
         part = summary[summary["pooler"] == pooler]
+        last = int(part.loc[part["layer"].map(_is_single), "layer"].astype(int).max())
+        mixes = [mix for mix in (MEAN, LEARNED) if (part["layer"] == mix).any()]
+        where = {mix: last + 1.5 + j for j, mix in enumerate(mixes)}  # one x per mix for the whole panel
         for k, (backbone, rows) in enumerate(part.groupby("backbone", sort=False)):
-            single = rows[rows["layer"].map(lambda v: _layer_order(v)[0] == 0)]
+            single = rows[rows["layer"].map(_is_single)]
             x = single["layer"].astype(int).to_numpy()
             err = [single["ua_mean"] - single["ua_low"], single["ua_high"] - single["ua_mean"]]
             line = ax.errorbar(x + 0.08 * k, single["ua_mean"], yerr=err, marker="o", capsize=3, label=backbone)
-            for j, mix in enumerate((MEAN, LEARNED)):
+            for mix in mixes:
                 m = rows[rows["layer"] == mix]
-                if m.empty:
-                    continue
-                pos = x.max() + 1.5 + j + 0.08 * k
-                ax.errorbar([pos], m["ua_mean"], yerr=[m["ua_mean"] - m["ua_low"], m["ua_high"] - m["ua_mean"]],
-                            marker="s" if mix == MEAN else "D", capsize=3, color=line[0].get_color(), linestyle="none")
-        last = int(summary.loc[summary["layer"].map(lambda v: _layer_order(v)[0] == 0), "layer"].astype(int).max())
-        ticks = list(range(last + 1))
-        names = [str(t) for t in ticks]
-        for j, mix in enumerate((MEAN, LEARNED)):
-            if (part["layer"] == mix).any():
-                ticks.append(last + 1.5 + j)
-                names.append(f"{mix}\nmix")
+                if not m.empty:
+                    ax.errorbar([where[mix] + 0.08 * k], m["ua_mean"], capsize=3, linestyle="none",
+                                yerr=[m["ua_mean"] - m["ua_low"], m["ua_high"] - m["ua_mean"]],
+                                marker="s" if mix == MEAN else "D", color=line[0].get_color())
+        if mixes:
+            ax.axvline(last + 0.75, color="0.6", linewidth=0.8, linestyle=":")  # layers | mixes
+        ticks = [*range(last + 1), *where.values()]
+        step = max(1, (last + 1) // 12)  # at most ~12 layer labels on deep backbones
+        names = [str(t) if t % step == 0 else "" for t in range(last + 1)] + [f"{mix}\nmix" for mix in mixes]
         ax.set_xticks(ticks, names, fontsize=8)
         ax.set_title(pooler)
         ax.set_xlabel("hidden state (0: CNN output)")

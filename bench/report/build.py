@@ -134,7 +134,16 @@ def write_report(run_dir, baseline: str | None = None, ci: str = "t", formats: I
     writer.table("performance", "Performance per grid cell", performance_display(summary, metrics, level,
                                                                              check.status if check.probe_cells else None),
                  summary.attrs["caption"] + (". Training: the cell's mean UA against its convex probe (under-trained: "
-                                             "more than 2 points below it)" if check.probe_cells else ""), summary)
+                                             "more than 2 points below it)" if check.probe_cells else "")
+                 + (". Cross-corpus run: each fold is one test corpus, so this table pools test corpora; the next "
+                    "table has each (train, test) pair with intervals over test speakers"
+                    if run.protocol == "cross-corpus" else ""), summary)
+    if run.protocol == "cross-corpus" and not run.ok.empty:
+        from bench.report import cross_corpus
+
+        pairs = cross_corpus.pair_table(sections.ok_predictions(run), cross_corpus.pair_names(run.path))
+        writer.table("cross_corpus", "Cross-corpus: per (train, test) pair", cross_corpus.display(pairs, level),
+                     cross_corpus.CAPTION, pairs)
     sections.comparison_sections(run, metrics, baseline, settings, writer, report)
     sections.per_class_section(run, settings, writer, list(summary["cell"]))
     sections.literature_section(run, summary, literature_dirs, writer, report, settings)

@@ -15,7 +15,8 @@ from bench.report.rundir import RunFolder
 from bench.report.setup_values import backbone_revision, data_value, show, training_value
 
 # config.yaml keys shown under "Data and features" (the rest of the run's definition is training)
-DATA_KEYS = ("dataset", "data_dir", "manifest", "class_set", "classes", "protocol", "validation", "folds",
+SHOWN_WHEN_SET = ("split_file", "split_sha256", "test", "class_map")  # --split-file, cross-corpus: absent otherwise
+DATA_KEYS = ("dataset", "data_dir", "manifest", "class_set", "classes", "protocol", "validation", *SHOWN_WHEN_SET, "folds",
              "backbone", "layers", "vad", "vad_options", "max_duration", "dtype", "grid", "pooler_options", "probes")
 
 
@@ -69,7 +70,7 @@ def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
     except BenchError:
         paper_recipe = recipes.get(recipes.PAPER_RECIPE)
     data = [(k, (data_value(k, config, run.path) or show(config.get(k))) + _paper_mark(paper_recipe.run, k, config.get(k)))
-            for k in DATA_KEYS if k in config]
+            for k in DATA_KEYS if k in config and not (k in SHOWN_WHEN_SET and config[k] is None)]
     if "validation" in config and config["validation"] is None:  # None: the protocol's default rule
         rule = _default_validation(run.protocol)
         data = [(k, f"{rule} (the protocol's default)" if k == "validation" and rule else v) for k, v in data]

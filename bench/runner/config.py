@@ -37,7 +37,8 @@ from bench.runner.grid import AXES, parse_assignments
 RECORDED = ("config_digest", "classes", "expected_jobs", "recipe_overrides", "environment", "train_defaults",
             "features")
 # Options that may differ between a run and its resumption without changing any number.
-NOT_DECIDING = ("cache_dir", "save_models", "max_skipped")
+# split_file: where the fold file was; its content decides (split_sha256), and the run folder keeps a copy.
+NOT_DECIDING = ("cache_dir", "save_models", "max_skipped", "split_file")
 SCOPED = ("pooler", "vad")  # pooler.NAME.OPTION, vad.NAME.OPTION
 
 
@@ -68,6 +69,10 @@ class RunConfig:
     class_set: str | None = None
     protocol: str = "loso"
     validation: str | None = None
+    split_file: str | None = None  # --split-file: the folds of protocol predefined (bench.split_file)
+    split_sha256: str | None = None  # its digest, set by planning (bench.runner.plan) from the file's bytes
+    test: list[str] | None = None  # cross-corpus test corpora: ADAPTER=DIR, ADAPTER or a manifest .csv (bench.cross_corpus)
+    class_map: dict | None = None  # {corpus: {label: class}} (--class-map FILE.yaml); None: the shared class names
     backbone: str | None = None  # None: fbank for the demo (offline), wavlm-large otherwise
     vad: str = "webrtc"  # the SAP paper's VAD
     folds: list[int] | None = None  # None: every fold of the plan
@@ -246,6 +251,7 @@ def resolve(cli: dict, config_file: str | None = None, sets: list[str] = (), gri
     _check_grid_keys(merged["grid"], own)
     if merged["backbone"] is None:
         merged["backbone"] = "fbank" if merged["dataset"] == "demo" and not merged["manifest"] else "wavlm-large"
+    _cross_corpus_options(merged, own)
     if isinstance(merged["folds"], (int, str)):
         merged["folds"] = [merged["folds"]]
     if isinstance(merged["layers"], int):  # --set layers=12: one hidden state
@@ -254,6 +260,20 @@ def resolve(cli: dict, config_file: str | None = None, sets: list[str] = (), gri
     if problems is None:
         own.raise_if_any()
     return config
+
+
+def _cross_corpus_options(merged: dict, problems: Problems) -> None:
+    """--test as a list, --class-map FILE read into the mapping it holds, protocol cross-corpus by default."""
+    if isinstance(merged["test"], str):
+        merged["test"] = [merged["test"]]
+    if isinstance(merged["class_map"], str):
+        try:
+            merged["class_map"] = load_yaml(merged["class_map"])
+        except BenchError as exc:
+            problems.append(f"--class-map: {exc}")
+            merged["class_map"] = None
+    if merged["test"] and merged["protocol"] == "loso":  # the default: test corpora mean cross-corpus
+        merged["protocol"] = "cross-corpus"
 
 
 def _tuned_params(params: dict, fixed_by_set: set[str], problems: Problems) -> dict:

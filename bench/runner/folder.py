@@ -22,10 +22,11 @@ import yaml
 
 from bench.errors import BenchError
 from bench.runner.config import RECORDED, RunConfig, read_recorded, to_yaml
-from bench.runner.store import ResultsStore, atomic_write_text
+from bench.runner.store import ResultsStore, atomic_write_bytes, atomic_write_text
 
 LOCK_NAME = ".bench-run.lock"
 SETUP_FILES = ("manifest.csv", "folds.csv")
+SPLIT_COPY = "split.csv"  # the --split-file as it was, byte for byte (its sha256 is in config.yaml)
 DERIVED_FILES = ("results.csv", "predictions.csv", "history.csv")
 
 
@@ -72,6 +73,12 @@ class RunFolder:
         if recorded.get("config_digest") == config.digest():
             return "resume" if self.resumes(config) else "new"
         finished = sum(1 for r in ResultsStore(self.path).records().values() if r.get("status") == "ok")
+        if finished and recorded.get("split_sha256") not in (None, config.split_sha256):
+            raise BenchError(f"{self.path} was run with a split file whose content has changed since "
+                             f"(sha256 {recorded['split_sha256'][:12]}... then, {str(config.split_sha256)[:12]}... now: "
+                             f"{config.split_file}); its {finished} finished job(s) used the folds in "
+                             f"{self.path / SPLIT_COPY}. Resume with --split-file {self.path / SPLIT_COPY}, or choose "
+                             f"a new --out for the new split.")
         if finished:
             old = {k: v for k, v in recorded.items() if k not in RECORDED}
             new = config.to_dict()
@@ -93,6 +100,8 @@ class RunFolder:
             self._drop_job_records()
         atomic_write_text(self.path / "manifest.csv", manifest_text(plan.manifest))
         atomic_write_text(self.path / "folds.csv", plan.fold_table[PLAN_COLUMNS].to_csv(index=False))
+        if plan.config.split_file:
+            atomic_write_bytes(self.path / SPLIT_COPY, Path(plan.config.split_file).read_bytes())
         atomic_write_text(self.config_path, to_yaml(plan.config, **recorded))
 
     def record(self, **recorded) -> None:

@@ -20,7 +20,7 @@ AXES = {"poolers": "poolers", "pooler": "poolers", "backbones": "backbones", "ba
 DEFAULT_POOLERS = ["gap", "sap", "sr"]
 # Keys whose values are names or paths: kept as text ("none" is the VAD, not None).
 TEXT_KEYS = {"poolers", "backbones", "vads", "dataset", "data_dir", "manifest", "class_set", "protocol", "validation",
-             "backbone", "vad", "cache_dir", "recipe", "dtype"}
+             "backbone", "vad", "cache_dir", "recipe", "dtype", "split_file", "test", "class_map"}
 
 
 def parse_value(text: str):

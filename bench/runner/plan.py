@@ -12,6 +12,7 @@ dataset or manifest, the fold plan, the tuned parameters' folds, and that the gr
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,11 +63,29 @@ class RunPlan:
     def hparam_columns(self) -> list[str]:
         return sorted({k for c in self.cells for k in (c.shown or ())})
 
+    def _fold_sources(self) -> list[str]:
+        """Where the folds come from: the split file and its digest, or each cross-corpus pair."""
+        if self.config.split_file:
+            return [f"  split file: {self.config.split_file} (sha256 {self.config.split_sha256})"]
+        if "corpus" not in self.manifest.columns:
+            return []
+        corpus = self.manifest.set_index("id")["corpus"]
+        lines = []
+        for fold in self.folds:
+            part = self.fold_table[self.fold_table["fold"] == fold]
+            test = part[part["role"] == "test"]
+            train = part[part["role"] != "test"]
+            lines.append(f"  fold {fold}: train {', '.join(sorted(set(corpus.loc[train['id']])))} ({len(train)} "
+                         f"utterances incl. validation), test {', '.join(sorted(set(corpus.loc[test['id']])))} "
+                         f"({len(test)} utterances, {test['speaker'].nunique()} speakers)")
+        return lines
+
     def describe(self, run_dir: Path | None = None) -> str:
         """The plan as `bench run --dry-run` prints it."""
         n = len(self.manifest)
         lines = [f"data: {n} utterances, {self.manifest['speaker'].nunique()} speakers, classes {', '.join(self.classes)}",
                  f"folds: {len(self.folds)} ({self.config.protocol}): {', '.join(map(str, self.folds))}",
+                 *self._fold_sources(),
                  f"recipe: {self.config.recipe}",
                  f"cells: {len(self.cells)}"]
         lines += [f"  {c.label}  ({len(self.seeds_of(c))} seed(s) x {len(self.folds)} folds)" for c in self.cells]
@@ -96,6 +115,10 @@ def plan_run(config: RunConfig, manifest: pd.DataFrame | None = None, problems: 
         manifest = _manifest(config, problems)
     fold_table, folds = _folds(config, manifest, problems) if manifest is not None else (None, [])
     problems.raise_if_any()
+    if config.split_file:  # the digest of the file the folds came from decides the run (config.yaml, resume)
+        from bench.split_file import file_digest
+
+        config = dataclasses.replace(config, split_sha256=file_digest(config.split_file))
     classes = sorted(manifest["label"].unique())
     plan = RunPlan(config, manifest, fold_table, folds, classes, cells, seeds, _feature_sets(cells))
     if plan.job_count == 0:
@@ -282,6 +305,8 @@ def _manifest(config: RunConfig, problems: Problems) -> pd.DataFrame | None:
             from bench.datasets import prepare_dataset
 
             manifest = prepare_dataset(config.dataset, config.data_dir, config.class_set).manifest
+        if config.test:
+            manifest = _cross_corpus_manifest(config, manifest)
     except (BenchError, OSError, ValueError) as exc:
         problems.append(str(exc))
         return None
@@ -291,11 +316,33 @@ def _manifest(config: RunConfig, problems: Problems) -> pd.DataFrame | None:
     return manifest
 
 
-def _folds(config: RunConfig, manifest: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame | None, list[int]]:
-    from bench.folds import fold_plan
+def _cross_corpus_manifest(config: RunConfig, train: pd.DataFrame) -> pd.DataFrame:
+    """The training corpus and every --test corpus joined over their shared (or mapped) classes."""
+    from bench.cross_corpus import combined_manifest, corpus_name, load_test_manifest
 
+    if config.protocol != "cross-corpus":
+        raise BenchError(f"--test gives the test corpora of protocol 'cross-corpus', but the protocol is "
+                         f"{config.protocol!r}: drop --protocol (or --test)")
+    name = corpus_name(config.dataset, config.data_dir, config.manifest)
+    return combined_manifest([(name, train), *[load_test_manifest(spec) for spec in config.test]], config.class_map)
+
+
+def _fold_table(config: RunConfig, manifest: pd.DataFrame) -> pd.DataFrame:
+    """The protocol's plan, or the user's fold file (--split-file) checked against the manifest."""
+    from bench.folds import fold_plan
+    from bench.split_file import read_split_file
+
+    if not config.split_file:
+        return fold_plan(manifest, config.protocol, config.validation)
+    if config.protocol != "predefined":
+        raise BenchError(f"--split-file gives the folds of protocol 'predefined', but the protocol is "
+                         f"{config.protocol!r}: add --protocol predefined (or drop --split-file)")
+    return read_split_file(config.split_file, manifest)
+
+
+def _folds(config: RunConfig, manifest: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame | None, list[int]]:
     try:
-        table = fold_plan(manifest, config.protocol, config.validation)
+        table = _fold_table(config, manifest)
     except (BenchError, ValueError) as exc:
         problems.append(f"fold plan: {exc}")
         return None, []

@@ -165,7 +165,11 @@ def run_grid(config: RunConfig, out: Path | None = None, executor: str = "local"
         results = store.rebuild(plan.hparam_columns())
         ids = {j.job_id for j in jobs}
         rerun = sum(1 for job, r in store.records().items() if job in ids and r.get("status") != "ok" and r.get("rerun"))
-    results = results[results["job"].isin(ids)]
+        results = results[results["job"].isin(ids)]
+        if plan.config.protocol == "cross-corpus" and (results["status"] == "ok").any():
+            from bench.report.cross_corpus import write_pair_table
+
+            write_pair_table(run_dir, results)  # one row per (cell, train, test), interval over test speakers
     return RunOutcome(run_dir, results, int((results["status"] != "ok").sum()), rerun)
 
 

@@ -29,7 +29,13 @@ def print_summary(results: pd.DataFrame, run_dir: Path) -> None:
             if row["No speech found"]:
                 click.echo(f"VAD {row['VAD']} found no speech in {row['No speech found']} of {row['Utterances']} "
                            f"utterances ({row['Backbone']}); speech-only poolers used all their frames")
-    if (results["status"] == "ok").any():
+    cross_corpus = (results["protocol"] == "cross-corpus").any() if "protocol" in results else False
+    if cross_corpus and (run_dir / "cross_corpus.csv").is_file():
+        from bench.report import cross_corpus as pairs
+
+        click.echo(f"\n{pairs.CAPTION}")
+        click.echo(pairs.display(pd.read_csv(run_dir / pairs.PAIR_FILE)).to_string(index=False))
+    elif (results["status"] == "ok").any():
         check = training_check(results)
         table = check.reference_last(summary_table(results))
         click.echo("")

@@ -80,3 +80,30 @@ def test_bench_layers_refuses_a_pooler_with_parameters(tiny_manifest, capsys):
     rc, _, err = run_cli(capsys, "layers", "--manifest", str(tiny_manifest), "--poolers", "gap,sap")
     assert rc == 2
     assert err.startswith("error: --poolers takes parameter-free poolers (gap, sap-noattn, stats)")
+
+
+def test_figure_puts_each_mix_at_one_position_after_the_deepest_backbone(tmp_path, monkeypatch):
+    """Backbones of 3 and 6 hidden states in one panel: each mix sits at one panel-wide x (up to the
+    small per-backbone offset), right of layer 5, and its tick is labelled."""
+    from bench.layers import outputs
+    from bench.report import figures as report_figures
+
+    rows = [{"backbone": b, "pooler": "gap", "layer": str(layer), "ua_mean": 50.0, "ua_low": 45.0, "ua_high": 55.0,
+             "n_folds": 4} for b, depth in (("small", 3), ("deep", 6)) for layer in [*range(depth), "mean", "learned"]]
+    captured = {}
+    save = report_figures._save
+    monkeypatch.setattr(report_figures, "_save", lambda fig, folder, stem: captured.setdefault("fig", fig) and
+                        save(fig, folder, stem))
+    outputs.figure(pd.DataFrame(rows), tmp_path)
+    ax = captured["fig"].axes[0]
+    xs = {"s": [], "D": []}
+    for container in ax.containers:
+        line = container.lines[0]
+        if line.get_marker() in xs:
+            xs[line.get_marker()].extend(line.get_xdata())
+    for marker, label in (("s", "mean\nmix"), ("D", "learned\nmix")):
+        assert len(xs[marker]) == 2 and max(xs[marker]) - min(xs[marker]) < 0.2  # the same place for both
+        assert min(xs[marker]) > 5
+        tick = [t.get_text() for t in ax.get_xticklabels() if abs(t.get_position()[0] - min(xs[marker])) < 0.2]
+        assert tick == [label]
+    assert min(xs["D"]) > max(xs["s"])
