@@ -75,3 +75,20 @@ def empty_features(num_layers: int, dim: int) -> np.ndarray:
 def frames_of(wave: np.ndarray) -> int:
     """T of one wave on the shared grid."""
     return num_frames(len(wave))
+
+
+def resolved_revision(identity: dict) -> str:
+    """What weights a backbone ran with, in one line, from its ``identity``: the hub commit hash
+    (``hub_id@revision, commit C``), ``local`` with the folder's weight digest, or ``built-in`` for
+    the weights-free fbank and the seeded tiny test models."""
+    source = identity.get("source")
+    if source == "hub":
+        commit = identity.get("commit") or "not in the local cache's snapshots (not recorded)"
+        return f"{identity.get('hub_id')}@{identity.get('revision')}, commit {commit}"
+    if source == "local":
+        return f"local, weights sha256 {str(identity.get('weights_sha256', 'unknown'))[:16]}"
+    if source == "tiny-random":
+        return f"built-in (tiny random, seed {identity.get('seed')}, config {identity.get('config_digest')})"
+    if identity.get("kind") == "fbank":
+        return "built-in (log-mel filterbank, no weights)"
+    return f"unknown source {source!r}"

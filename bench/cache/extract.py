@@ -177,15 +177,16 @@ def extract_corpus(manifest, request: FeatureRequest, *, chunk_seconds: float = 
 
     skipped: dict[str, Skipped] = {}
     utts = _digest_all(_utterances(frame, max_duration), DigestIndex(cache.root / "digests"), skipped, progress)
-    todo, damaged = {}, 0
+    todo, damaged = {}, []
     for utt in utts:  # one entry per distinct audio content
         if utt.digest in todo:
             continue
         problems = cache.entry_problems(features_dir, masks_dir, utt.digest, len(chosen), spec.hidden_size)
         for folder, problem in zip((features_dir, masks_dir), problems):
-            if problem not in (None, "missing"):  # truncated, wrong shape, ...: make it again
-                discard(cache.entry_path(folder, utt.digest))
-                damaged += 1
+            if problem not in (None, "missing"):  # truncated, wrong shape, checksum mismatch: make it again
+                path = cache.entry_path(folder, utt.digest)
+                discard(path)
+                damaged.append({"id": utt.id, "entry": str(path.relative_to(cache.root)), "problem": problem})
         if any(problems):
             todo[utt.digest] = utt
     counts = _fill(list(todo.values()), lazy, chosen, detector, cache, features_dir, masks_dir, max_duration, chunk_seconds, skipped, progress)
@@ -199,7 +200,7 @@ def extract_corpus(manifest, request: FeatureRequest, *, chunk_seconds: float = 
             digests[utt.id] = utt.digest
     report = {
         "utterances": len(frame), "cache_hits": len(utts) - sum(1 for u in utts if u.digest in todo),
-        "damaged_entries_replaced": damaged,
+        "damaged_entries_replaced": len(damaged), "damaged_entries": damaged,  # each made again: why
         **counts, "skipped": dict(Counter(s.reason for s in skipped.values())),
         "model_built": lazy.built, "disk_bytes": cache.disk_usage(features_dir, masks_dir),
         "seconds": round(time.perf_counter() - start, 3),

@@ -13,6 +13,7 @@ Layout (docs/cache.md):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -21,7 +22,7 @@ import numpy as np
 
 from bench.cache import keys
 from bench.cache.atomic import atomic_write_bytes, clean_stale_temps, npy_bytes
-from bench.cache.integrity import checksum_path, entry_problem, sha256_hex
+from bench.cache.integrity import checksum_problem, entry_problem, write_checksum
 from bench.errors import BenchError
 
 
@@ -101,16 +102,16 @@ class FeatureCache:
     def entry_problems(self, features_dir: Path, masks_dir: Path, audio_digest: str, num_layers: int,
                        dim: int) -> tuple[str | None, str | None]:
         """(features problem, mask problem) of one utterance's entries, None where usable: header,
-        size and shape are checked ([L, T, D] float16 and bool [T] with the same T), no data is read.
-        A whole entry of an older version without its checksum file gets one now."""
+        size and shape ([L, T, D] float16 and bool [T] with the same T), then the checksum, read
+        only for an entry changed since its checksum was written (integrity.checksum_problem). An
+        entry of an older version without a checksum file gets one."""
         feats = self.entry_path(features_dir, audio_digest)
         feats_problem = entry_problem(feats, 3, np.float16, {0: num_layers, 2: dim})
+        feats_problem = feats_problem or checksum_problem(feats, trust_stamp=True, adopt=True)
         frames = None if feats_problem else int(np.load(feats, mmap_mode="r").shape[1])
         mask = self.entry_path(masks_dir, audio_digest)
         mask_problem = entry_problem(mask, 1, bool, None if frames is None else {0: frames})
-        for path, problem in ((feats, feats_problem), (mask, mask_problem)):
-            if problem is None and not checksum_path(path).is_file():
-                atomic_write_bytes(checksum_path(path), sha256_hex(path.read_bytes()).encode())
+        mask_problem = mask_problem or checksum_problem(mask, trust_stamp=True, adopt=True)
         return feats_problem, mask_problem
 
     def disk_usage(self, *folders: Path) -> int:
@@ -126,7 +127,7 @@ def _save_entry(path: Path, array: np.ndarray) -> None:
     """The .npy, then its checksum (each atomically): a kill between them leaves a whole entry."""
     data = npy_bytes(array)
     atomic_write_bytes(path, data)
-    atomic_write_bytes(checksum_path(path), sha256_hex(data).encode())
+    write_checksum(path, hashlib.sha256(data).hexdigest())
 
 
 def read_entry(path: Path):

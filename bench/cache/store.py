@@ -13,7 +13,12 @@ from bench.errors import BenchError
 
 
 class CorruptCacheEntry(BenchError):
-    """A cache entry failed its size, shape or checksum check."""
+    """A cache entry failed its size, shape or checksum check, or is gone. Not the job's own failure:
+    `bench run` runs such a job again on resume, after extraction has made the entry again."""
+
+
+AGAIN = ("run the same command again: it re-extracts the entry and reruns the jobs that failed on it "
+         "(from Python: extract_corpus, then load again)")
 
 
 @dataclass
@@ -73,7 +78,8 @@ class FeatureStore:
         paths = self.feature_path(utt_id), self.mask_path(utt_id)
         for path in paths:
             if not path.is_file():
-                raise BenchError(f"cache entry of {utt_id!r} is gone ({path}); run the same command again to re-extract it")
+                raise CorruptCacheEntry(f"cache entry {path} of utterance {utt_id!r} is gone (removed as damaged, or "
+                                        f"deleted): {AGAIN}")
         problem = (entry_problem(paths[0], 3, np.float16, {0: self.num_layers, 2: self.dim}) or checksum_problem(paths[0])
                    or entry_problem(paths[1], 1, bool) or checksum_problem(paths[1]))
         if problem is None:
@@ -84,8 +90,8 @@ class FeatureStore:
             problem = f"{feats.shape[1]} feature frames but {speech.shape[0]} mask frames"
         for path in paths:  # never train on it; the next extraction makes it again
             discard(path)
-        raise CorruptCacheEntry(f"cache entry of {utt_id!r} was damaged ({problem}) and has been removed: run the "
-                                f"same command again (bench run: add --retry-failed) to re-extract it")
+        raise CorruptCacheEntry(f"cache entry {paths[0]} (and its mask {paths[1].name}) of utterance {utt_id!r} was "
+                                f"damaged ({problem}) and has been removed: {AGAIN}")
 
     def frames(self, utt_id: str) -> int:
         """T of one utterance, from the mask (cheap)."""

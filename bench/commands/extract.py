@@ -63,6 +63,8 @@ def command(dataset, data_dir, manifest, backbone, revision, layers, vad, vad_op
         click.echo(f"skipped {utt_id} ({skip.reason}): {skip.detail}", err=True)
     if len(store.skipped) > SHOWN_SKIPS:
         click.echo(f"... and {len(store.skipped) - SHOWN_SKIPS} more skipped", err=True)
+    for entry in store.report.get("damaged_entries", []):
+        click.echo(f"re-extracted the damaged cache entry {entry['entry']} of {entry['id']}: {entry['problem']}", err=True)
     r = store.report
     skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(r["skipped"].items())) or "none"
     click.echo(f"{r['utterances']} utterances: {r['extracted']} extracted, {r['cache_hits']} cache hits, "

@@ -47,6 +47,10 @@ def command(grid_items, test_corpora, class_map, params_file, out, dry_run, exec
         retry = " ".join(shlex.quote(a) for a in ["bench", *sys.argv[1:]] if a != "--retry-failed")
         if not out:
             retry += f" --out {shlex.quote(str(outcome.run_dir))}"
-        click.echo(f"error: {outcome.failed} of {len(outcome.results)} job(s) failed; run them again with:\n"
-                   f"  {retry} --retry-failed", err=True)
+        if outcome.rerun == outcome.failed:  # every failure was a damaged cache entry
+            click.echo(f"error: {outcome.failed} of {len(outcome.results)} job(s) failed on damaged cache entries, "
+                       f"now removed; the same command re-extracts them and runs those jobs again:\n  {retry}", err=True)
+        else:
+            click.echo(f"error: {outcome.failed} of {len(outcome.results)} job(s) failed; run them again with:\n"
+                       f"  {retry} --retry-failed", err=True)
         sys.exit(1)

@@ -42,6 +42,7 @@ class FineTuneModel(nn.Module):
         if not hasattr(backbone, "model"):
             raise ValueError(f"backbone {config.backbone!r} has no trainable transformers model to fine-tune")
         self.config = config
+        self.backbone_identity = dict(backbone.identity)  # what weights it started from (its revision)
         self.normalize = bool(getattr(backbone, "normalize", False))
         self.uses_attention_mask = bool(getattr(backbone, "uses_attention_mask", True))
         self.layers = list(config.layers) if config.layers is not None else list(range(backbone.num_layers))

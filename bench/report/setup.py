@@ -12,21 +12,12 @@ import pandas as pd
 from bench.errors import BenchError
 from bench.report.literature import RunSetup
 from bench.report.rundir import RunFolder
+from bench.report.setup_values import backbone_revision, data_value, show, training_value
 
 # config.yaml keys shown under "Data and features" (the rest of the run's definition is training)
 SHOWN_WHEN_SET = ("split_file", "split_sha256", "test", "class_map")  # --split-file, cross-corpus: absent otherwise
 DATA_KEYS = ("dataset", "data_dir", "manifest", "class_set", "classes", "protocol", "validation", *SHOWN_WHEN_SET, "folds",
-             "backbone", "layers", "vad", "vad_options", "max_duration", "dtype", "grid", "pooler_params", "probes")
-
-
-def _show(value) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value)) or "none"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}={_show(v)}" for k, v in value.items()) or "none"
-    return str(value)
+             "backbone", "layers", "vad", "vad_options", "max_duration", "dtype", "grid", "pooler_options", "probes")
 
 
 def resolved_training(config: dict) -> tuple[str, dict]:
@@ -60,18 +51,11 @@ def _default_validation(protocol: str | None) -> str | None:
     return rules[0] if rules else None
 
 
-def _backbone_revision(config: dict) -> str:
-    identity = config.get("backbone_identity") or (config.get("environment") or {}).get("backbone_identity")
-    if not identity:
-        return "not recorded in config.yaml"
-    return _show({k: identity[k] for k in ("hub_id", "revision", "commit", "source") if identity.get(k)} or identity)
-
-
 def _paper_mark(paper: dict, key: str, value) -> str:
     """"  [paper: V]" where the paper's recipe sets ``key`` to another value; "" otherwise."""
     if key not in paper or paper[key] == value:
         return ""
-    return f"  [paper: {_show(paper[key])}]"
+    return f"  [paper: {show(paper[key])}]"
 
 
 def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
@@ -85,30 +69,37 @@ def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
         paper_recipe = recipes.reference(str(config.get("recipe") or recipes.DEFAULT_RECIPE))
     except BenchError:
         paper_recipe = recipes.get(recipes.PAPER_RECIPE)
-    data = [(k, _show(config.get(k)) + _paper_mark(paper_recipe.run, k, config.get(k))) for k in DATA_KEYS
-            if k in config and not (k in SHOWN_WHEN_SET and config[k] is None)]
+    data = [(k, (data_value(k, config, run.path) or show(config.get(k))) + _paper_mark(paper_recipe.run, k, config.get(k)))
+            for k in DATA_KEYS if k in config and not (k in SHOWN_WHEN_SET and config[k] is None)]
     if "validation" in config and config["validation"] is None:  # None: the protocol's default rule
         rule = _default_validation(run.protocol)
         data = [(k, f"{rule} (the protocol's default)" if k == "validation" and rule else v) for k, v in data]
-    data.append(("backbone revision", _backbone_revision(config)))
+    data.append(("backbone revision", backbone_revision(config, run.records)))
     out = [("Data and features", data)]
     try:
         recipe, train = resolved_training(config)
     except (KeyError, TypeError, ValueError) as exc:  # a config.yaml from another version
         out.append(("Training", [("training configuration", f"could not be resolved: {exc}")]))
     else:
-        paper = {**paper_recipe.resolved(), "lr": TrainConfig.from_dict(paper_recipe.resolved()).learning_rate}
+        paper_config = TrainConfig.from_dict(paper_recipe.resolved())
+        paper = {**paper_recipe.resolved(), "lr": paper_config.learning_rate, "min_steps": paper_config.step_budget}
         grid_axes = set(config.get("grid") or {})
+        written = {**recipes.get(recipe).resolved(), **(config.get("train") or {})}  # None where left to a rule
+        # compared with the paper: the learning rate and step budget as used, the rest as written
+        compared = {**written, "lr": train["lr"], "min_steps": TrainConfig.from_dict(written).step_budget}
+        recorded, env = config.get("train_defaults"), config.get("environment") or {}
         rows = [("recipe", f"{recipe}: {recipes.get(recipe).description}")]
-        for key, value in train.items():
+        for key in train:
             note = " (varies: grid axis)" if key in grid_axes else ""
-            rows.append((key, f"{_show(value)}{note}{_paper_mark(paper, key, value)}"))
+            shown = training_value(key, written.get(key), train, recorded, env)
+            rows.append((key, f"{shown}{note}{_paper_mark(paper, key, compared[key])}"))
         out.append((f"Training (every field; [paper: ...] where {paper_recipe.paper}'s recipe differs)", rows))
     params = config.get("params") or {}
-    out.append(("Tuned parameters", [("--params", _show(params) if params else
+    out.append(("Tuned parameters", [("--params", show(params) if params else
                                      "none: every cell uses the values above (no tuned parameters)")]))
     env = config.get("environment") or {}
-    env_rows = [(k, _show(env.get(k))) for k in ("python", "platform", "git_commit", "device", "cuda") if k in env]
-    env_rows += [(f"package {name}", _show(version)) for name, version in (env.get("packages") or {}).items()]
+    env_rows = [(k, show(env.get(k))) for k in ("python", "platform", "git_commit", "device", "cuda") if k in env]
+    env_rows = [(k, "none (a torch build without CUDA)" if (k, v) == ("cuda", "none") else v) for k, v in env_rows]
+    env_rows += [(f"package {name}", show(version)) for name, version in (env.get("packages") or {}).items()]
     out.append(("Environment", env_rows or [("environment", "not recorded in config.yaml")]))
     return [(title, pd.DataFrame(rows, columns=["Setting", "Value"])) for title, rows in out]

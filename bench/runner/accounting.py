@@ -4,7 +4,7 @@
     RUN/speech.csv    id, vad, backbone, frames, speech_frames: the VAD's decisions on the frame grid
 
 Both are rewritten after extraction, atomically, from the feature stores (masks only: no
-feature is read).
+feature is read). ``feature_records`` is what config.yaml records of each feature set (``features``).
 """
 
 from __future__ import annotations
@@ -43,3 +43,22 @@ def write_accounting(run_dir: Path, stores: dict, manifest: pd.DataFrame) -> pd.
     atomic_write_text(Path(run_dir) / "skipped.csv", skipped.to_csv(index=False))
     atomic_write_text(Path(run_dir) / "speech.csv", speech_table(stores).to_csv(index=False))
     return skipped
+
+
+def feature_records(stores: dict, finetune: bool = False) -> list[dict]:
+    """Per feature set (``stores``: (backbone, vad, vad options) -> FeatureStore): the backbone's resolved
+    revision (backbones.base.resolved_revision), the hidden states kept, width, dtype and the VAD's
+    settings. Fine-tuning caches only masks (made with fbank): its backbone is loaded by each job."""
+    from backbones.base import resolved_revision
+
+    out = []
+    for (backbone, vad, *_), store in stores.items():
+        vad_settings = {k: v for k, v in store.vad_identity.items() if k not in ("name", "rule", "version")}
+        entry = {"backbone": backbone, "vad": vad, "vad_settings": vad_settings}
+        if finetune:
+            entry["revision"] = "loaded by each fine-tuning job: its record's backbone_revision"
+        else:
+            entry.update(revision=resolved_revision(store.backbone_identity), layers=list(store.layers),
+                         hidden_size=int(store.dim), dtype=store.backbone_identity.get("dtype"))
+        out.append(entry)
+    return out

@@ -31,8 +31,11 @@ import yaml
 from bench.errors import BenchError
 from bench.runner.grid import AXES, parse_assignments
 
-# Keys config.yaml records beside the configuration; read back, they are ignored.
-RECORDED = ("config_digest", "classes", "expected_jobs", "recipe_overrides", "environment")
+# Keys config.yaml records beside the configuration; read back, they are ignored. train_defaults: what
+# the training fields left to a rule stood for (TrainConfig.defaults_used); features: what each feature
+# set was extracted with (backbone revision, layers, dtype, VAD settings), added after extraction.
+RECORDED = ("config_digest", "classes", "expected_jobs", "recipe_overrides", "environment", "train_defaults",
+            "features")
 # Options that may differ between a run and its resumption without changing any number.
 # split_file: where the fold file was; its content decides (split_sha256), and the run folder keeps a copy.
 NOT_DECIDING = ("cache_dir", "save_models", "max_skipped", "split_file")

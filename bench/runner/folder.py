@@ -18,6 +18,8 @@ import fcntl
 import os
 from pathlib import Path
 
+import yaml
+
 from bench.errors import BenchError
 from bench.runner.config import RECORDED, RunConfig, read_recorded, to_yaml
 from bench.runner.store import ResultsStore, atomic_write_bytes, atomic_write_text
@@ -101,6 +103,15 @@ class RunFolder:
         if plan.config.split_file:
             atomic_write_bytes(self.path / SPLIT_COPY, Path(plan.config.split_file).read_bytes())
         atomic_write_text(self.config_path, to_yaml(plan.config, **recorded))
+
+    def record(self, **recorded) -> None:
+        """Add or replace recorded-only keys (RECORDED) of config.yaml, atomically; the configuration
+        and its digest are left as they are."""
+        unknown = sorted(set(recorded) - set(RECORDED))
+        if unknown:
+            raise ValueError(f"not recorded-only keys of config.yaml: {unknown}")
+        data = {**self.recorded(), **recorded}
+        atomic_write_text(self.config_path, yaml.safe_dump(data, sort_keys=False))
 
     def _drop_job_records(self) -> None:
         """The failed records of the configuration being replaced (none of its jobs finished)."""

@@ -111,7 +111,17 @@ def _training_columns(result) -> dict:
             "max_epochs": summary.get("max_epochs"), "steps": summary.get("steps"),
             "train_ua": summary.get("train_ua"), "train_loss": summary.get("train_loss"),
             "still_improving": summary.get("still_improving"), "probe_C": summary.get("probe_C"),
-            "layer_weights": _layer_weights(result.model)}
+            "layer_weights": _layer_weights(result.model), "backbone_revision": _fine_tuned_revision(result.model)}
+
+
+def _fine_tuned_revision(model) -> str | None:
+    """The resolved revision of the backbone a fine-tuned model started from (None: frozen features)."""
+    identity = getattr(model, "backbone_identity", None)
+    if identity is None:
+        return None
+    from backbones.base import resolved_revision
+
+    return resolved_revision(identity)
 
 
 def _layer_weights(model) -> list[float] | None:
@@ -151,7 +161,8 @@ def run_job(spec: JobSpec, on_epoch=None) -> dict:
         predictions = _prediction_table(spec, manifest, test, true_labels, pred_labels, preds)
     except Exception as exc:  # noqa: BLE001 - a failed job is recorded and the grid goes on
         _raise_if_disk_full(exc, spec)
-        record.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+        record.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(),
+                      rerun=_not_the_jobs_fault(exc))
     record["seconds"] = round(time.perf_counter() - started, 3)
     try:
         ResultsStore(spec.run_dir).write(record, predictions)
@@ -159,6 +170,13 @@ def run_job(spec: JobSpec, on_epoch=None) -> dict:
         _raise_if_disk_full(exc, spec)
         raise
     return record
+
+
+def _not_the_jobs_fault(exc: BaseException) -> bool:
+    """A damaged or missing cache entry: the resumed run re-extracts it and runs the job again."""
+    from bench.cache.store import CorruptCacheEntry
+
+    return isinstance(exc, CorruptCacheEntry)
 
 
 def _raise_if_disk_full(exc: BaseException, spec: JobSpec) -> None:

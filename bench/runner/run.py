@@ -4,7 +4,8 @@ Order of work: the whole configuration is planned and checked first (bench.runne
 no folder written and no audio read; then the run folder is locked and set up (manifest.csv,
 folds.csv, config.yaml last; bench.runner.folder); then every (backbone, VAD setting) goes
 through the feature cache once; then the jobs run, each writing its own record. The same command
-into the same folder resumes: finished jobs are skipped, failed ones too unless ``retry_failed``.
+into the same folder resumes: finished jobs are skipped, failed ones too unless ``retry_failed``
+or they failed on a damaged cache entry (extraction has just made it again).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import click
 import pandas as pd
 
 from bench.errors import BenchError
-from bench.runner.accounting import write_accounting
+from bench.runner.accounting import feature_records, write_accounting
 from bench.runner.config import Problems, RunConfig, job_options
 from bench.runner.executors import LocalExecutor, make_executor
 from bench.runner.folder import RunFolder
@@ -36,6 +37,7 @@ class RunOutcome:
     run_dir: Path
     results: pd.DataFrame
     failed: int  # jobs of this configuration whose record says failed
+    rerun: int = 0  # of those, failed on a damaged cache entry: the same command runs them again
 
 
 def default_out(config: RunConfig) -> Path:
@@ -79,6 +81,8 @@ def extract_features(plan: RunPlan, echo) -> dict:
         if finetune:
             request = dataclasses.replace(request, layers=None)
         stores[fs.key] = extract_corpus(plan.manifest, request)
+        for entry in stores[fs.key].report.get("damaged_entries", []):
+            echo(f"  re-extracted the damaged cache entry {entry['entry']} of {entry['id']}: {entry['problem']}")
         echo(f"  ready in {time.perf_counter() - started:.1f} s")
     return stores
 
@@ -146,24 +150,41 @@ def run_grid(config: RunConfig, out: Path | None = None, executor: str = "local"
         if state == "replace":
             echo(f"{run_dir}: no job had finished there; setting it up again for this configuration")
         folder.set_up(plan, state, {"classes": plan.classes, "expected_jobs": plan.job_count,
-                                    "environment": _environment()})
+                                    "environment": _environment(), "train_defaults": _train_defaults(plan)})
         stores = extract_features(plan, echo)
+        folder.record(features=feature_records(stores, finetune=plan.config.train.get("mode") == "finetune"))
         report_skips(write_accounting(run_dir, stores, plan.manifest), len(plan.manifest), plan.config.max_skipped,
                      echo)
         jobs = build_jobs(plan, run_dir, stores)
         store = ResultsStore(run_dir)
-        done = store.statuses()
-        todo = [j for j in jobs if done.get(j.job_id) != "ok" and (retry_failed or done.get(j.job_id) != "failed")]
+        records = store.records()
+        todo = [j for j in jobs if _to_run(records.get(j.job_id), retry_failed)]
         echo(f"{len(jobs)} jobs ({len(plan.cells)} cells, {len(plan.seeds)} seed(s), {len(plan.folds)} folds); "
              f"{len(jobs) - len(todo)} already done, {len(todo)} to run -> {run_dir}")
         _execute(todo, executor, workers, echo)
         results = store.rebuild(plan.hparam_columns())
-        results = results[results["job"].isin({j.job_id for j in jobs})]
+        ids = {j.job_id for j in jobs}
+        rerun = sum(1 for job, r in store.records().items() if job in ids and r.get("status") != "ok" and r.get("rerun"))
+        results = results[results["job"].isin(ids)]
         if plan.config.protocol == "cross-corpus" and (results["status"] == "ok").any():
             from bench.report.cross_corpus import write_pair_table
 
             write_pair_table(run_dir, results)  # one row per (cell, train, test), interval over test speakers
-    return RunOutcome(run_dir, results, int((results["status"] != "ok").sum()))
+    return RunOutcome(run_dir, results, int((results["status"] != "ok").sum()), rerun)
+
+
+def _to_run(record: dict | None, retry_failed: bool) -> bool:
+    """Not run yet, or failed and either retried or failed through no fault of its own (a damaged
+    cache entry, made again by this run's extraction)."""
+    if record is None:
+        return True
+    return record.get("status") != "ok" and (retry_failed or bool(record.get("rerun")))
+
+
+def _train_defaults(plan: RunPlan) -> dict:
+    from bench.train.config import TrainConfig
+
+    return TrainConfig.from_dict(dict(plan.config.train)).defaults_used()
 
 
 def _environment() -> dict:

@@ -81,6 +81,20 @@ class TrainConfig:
         """The min_steps actually used: ``min_steps`` or the mode's default (0: epochs only)."""
         return int(self.min_steps) if self.min_steps is not None else DEFAULT_MIN_STEPS[self.mode]
 
+    def defaults_used(self) -> dict:
+        """{field: the value used} for each field left to its rule (None or "auto"): lr and min_steps
+        (the mode's defaults), eval_batch_size (batch_size), device (cuda when available, else cpu)."""
+        used = {}
+        if self.lr is None:
+            used["lr"] = self.learning_rate
+        if self.min_steps is None:
+            used["min_steps"] = self.step_budget
+        if self.eval_batch_size is None:
+            used["eval_batch_size"] = self.batch_size
+        if self.device == "auto":
+            used["device"] = self.resolve_device().type
+        return used
+
     def epochs_per_period(self, num_train: int) -> int:
         """Epochs in one evaluation period on ``num_train`` training utterances.
 

@@ -15,7 +15,7 @@ import yaml
 from bench.errors import BenchError
 from bench.tune import designs, storage as storages
 from bench.tune.figures import study_figures
-from bench.tune.objective import OBJECTIVES, TrialContext, run_trial
+from bench.tune.objective import OBJECTIVE_LABELS, OBJECTIVES, TrialContext, run_trial
 from bench.tune.outputs import StudyReport, best_params, write_best_params, write_summary
 from bench.tune.space import load_space
 
@@ -166,7 +166,7 @@ def _progress(echo, metric):
 def _write_outputs(reports, options, config, study_name, storage_url, metric, warning, plan, out, echo) -> dict:
     for report in reports:
         prefix = f"fold{report.target.fold}-" if report.target.fold is not None else ""
-        report.figures = study_figures(report.study, out / "figures", prefix, f"validation {metric}")
+        report.figures = study_figures(report.study, out / "figures", prefix, OBJECTIVE_LABELS[options.objective])
     params = {**best_params(reports, options.design, options.objective, study_name), "pooler": options.pooler}
     write_best_params(params, out / "best_params.yaml")
     if options.design == "nested":

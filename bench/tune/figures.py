@@ -27,22 +27,43 @@ def _complete(study):
     return [t for t in study.get_trials(deepcopy=False) if t.state == optuna.trial.TrialState.COMPLETE]
 
 
-def history_figure(study, path: Path) -> tuple[Path | None, str]:
+def _relabel(ax, title: str, xlabel: str, ylabel: str, legend: list[str] | None) -> None:
+    """Optuna's generic labels ("Objective Value", "Trial") replaced by what they are in this study."""
+    for loc in ("left", "right"):  # optuna puts some titles there
+        ax.set_title("", loc=loc)
+    ax.set_title(title, fontsize=11)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if legend is None:
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    else:
+        ax.legend(ax.get_legend_handles_labels()[0], legend, loc="best", fontsize=8)
+
+
+def history_figure(study, path: Path, objective_label: str) -> tuple[Path | None, str]:
+    """Each complete trial's objective (``objective_label``, e.g. "validation UA") against its number."""
     if not _complete(study):
         return None, "no complete trial"
+    from matplotlib.ticker import MaxNLocator
     from optuna.visualization.matplotlib import plot_optimization_history
 
     plt = _plt()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ax = plot_optimization_history(study)
+    best = "highest" if study.direction.name == "MAXIMIZE" else "lowest"
+    _relabel(ax, f"{objective_label} per trial", "trial (number, in the order run)", objective_label,
+             [f"{objective_label} of the trial", f"{best} so far"])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.figure.tight_layout()
     ax.figure.savefig(path, dpi=120)
     plt.close(ax.figure)
     return path, ""
 
 
-def importance_figure(study, path: Path) -> tuple[Path | None, str]:
+def importance_figure(study, path: Path, objective_label: str) -> tuple[Path | None, str]:
+    """Optuna's parameter importances (fANOVA, its default) for ``objective_label``."""
     complete = _complete(study)
     if len(complete) < MIN_TRIALS_IMPORTANCE:
         return None, f"{len(complete)} complete trial(s); importances need at least {MIN_TRIALS_IMPORTANCE}"
@@ -57,6 +78,8 @@ def importance_figure(study, path: Path) -> tuple[Path | None, str]:
             ax = plot_param_importances(study)
     except (RuntimeError, ValueError, ZeroDivisionError) as exc:  # e.g. all objective values equal
         return None, f"importances could not be computed: {exc}"
+    _relabel(ax, f"Parameter importance for {objective_label} ({len(complete)} trials)",
+             f"share of the variance of {objective_label} (fANOVA)", "tuned parameter", None)
     ax.figure.tight_layout()
     ax.figure.savefig(path, dpi=120)
     plt.close(ax.figure)
@@ -106,6 +129,6 @@ def simplex_figure(study, path: Path, objective_label: str) -> tuple[Path | None
 
 def study_figures(study, folder: Path, prefix: str, objective_label: str) -> dict[str, tuple[Path | None, str]]:
     folder.mkdir(parents=True, exist_ok=True)
-    return {"history": history_figure(study, folder / f"{prefix}history.png"),
-            "importance": importance_figure(study, folder / f"{prefix}importance.png"),
+    return {"history": history_figure(study, folder / f"{prefix}history.png", objective_label),
+            "importance": importance_figure(study, folder / f"{prefix}importance.png", objective_label),
             "simplex": simplex_figure(study, folder / f"{prefix}simplex.png", objective_label)}

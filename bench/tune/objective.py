@@ -10,6 +10,7 @@ from bench.tune.designs import Target
 from bench.tune.space import Space
 
 OBJECTIVES = {"ua": ("maximize", "valid_ua"), "loss": ("minimize", "valid_loss")}
+OBJECTIVE_LABELS = {"ua": "validation UA", "loss": "validation total loss"}  # axis labels of the figures
 
 
 @dataclass

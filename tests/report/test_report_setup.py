@@ -24,7 +24,7 @@ def test_resolved_training_is_every_field_of_the_recipe_with_overrides():
 
 
 def test_setup_marks_differences_from_the_paper_and_records_environment(tmp_path):
-    identity = {"hub_id": "microsoft/wavlm-large", "revision": "main", "commit": "abc123"}
+    identity = {"source": "hub", "hub_id": "microsoft/wavlm-large", "revision": "main", "commit": "abc123"}
     root = build_jobs_run(tmp_path / "run", config_extra={"params": {"lr": 0.004, "pooler.heads": 2},
                                                           "backbone_identity": identity})
     run = load_run(root)
@@ -34,7 +34,7 @@ def test_setup_marks_differences_from_the_paper_and_records_environment(tmp_path
     assert shown[(training, "epochs")] == "1  [paper: 30]"
     assert shown[(training, "batch_size")] == "64"  # equal to the paper: no mark
     assert shown[("Tuned parameters", "--params")] == "lr=0.004; pooler.heads=2"
-    assert shown[("Data and features", "backbone revision")] == "hub_id=microsoft/wavlm-large; revision=main; commit=abc123"
+    assert shown[("Data and features", "backbone revision")] == "microsoft/wavlm-large@main, commit abc123"
     assert shown[("Environment", "package torch")] == "2.13.0+cpu"
     setup = run_setup(run)
     assert (setup.folds, setup.mode, setup.validation_kind()) == (5, "frozen", "speaker")
@@ -50,8 +50,37 @@ def test_paper_recipe_run_has_no_difference_marks(tmp_path):
 
 
 def test_missing_revision_is_said(tmp_path):
-    shown = values(load_run(build_jobs_run(tmp_path / "run")))
+    shown = values(load_run(build_jobs_run(tmp_path / "run", config_extra={"backbone": "wavlm-large"})))
     assert shown[("Data and features", "backbone revision")] == "not recorded in config.yaml"
+
+
+def test_revision_of_each_kind_of_backbone():
+    import backbones
+    from backbones.base import resolved_revision
+
+    assert resolved_revision({"source": "hub", "hub_id": "o/m", "revision": "v1", "commit": None}).startswith(
+        "o/m@v1, commit not in the local cache")
+    assert resolved_revision({"source": "local", "weights_sha256": "ab" * 32}) == f"local, weights sha256 {'ab' * 8}"
+    assert resolved_revision(backbones.create("fbank").identity) == "built-in (log-mel filterbank, no weights)"
+    assert resolved_revision(backbones.create("tiny-hubert").identity).startswith("built-in (tiny random, seed 0")
+
+
+def test_a_run_that_recorded_no_defaults_shows_them_resolved_and_says_so(tmp_path):
+    """An older config.yaml (min_steps, lr, eval_batch_size left None; no train_defaults, no features):
+    every value is shown as the rules resolve it, marked as not recorded, never as a bare "none"."""
+    train = {"mode": "frozen", "min_steps": None, "lr": None, "eval_batch_size": None, "batch_size": 16}
+    root = build_jobs_run(tmp_path / "run", config_extra={"train": train, "backbone": "fbank", "vad": "webrtc",
+                                                          "vad_options": {}, "layers": None, "dtype": None})
+    shown = values(load_run(root))
+    training = next(t for t, _ in shown if t.startswith("Training"))
+    not_recorded = "as this version resolves it: the run did not record it"
+    budget = TrainConfig(mode="frozen").step_budget
+    assert shown[(training, "min_steps")] == f"{budget} (frozen default, {not_recorded})  [paper: 0]"
+    assert shown[(training, "eval_batch_size")] == f"16 (= batch_size, {not_recorded})"
+    assert shown[("Data and features", "backbone revision")] == f"built-in (log-mel filterbank, no weights) ({not_recorded})"
+    assert shown[("Data and features", "vad_options")].startswith("webrtc: aggressiveness=3;")
+    assert shown[("Data and features", "layers")] == f"all: 0 (1 hidden state) ({not_recorded})"
+    assert shown[("Data and features", "dtype")] == f"float32 (fbank computes in it) ({not_recorded})"
 
 
 @pytest.mark.parametrize("train", [{"mode": "nonsense"}, {"no_such_field": 1}])

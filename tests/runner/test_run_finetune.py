@@ -30,3 +30,8 @@ def test_finetune_run_reads_audio_and_produces_results(tiny_manifest, cache_dir,
     assert all(ndim == 1 and mode == "finetune" and backbone == "tiny-wavlm" for ndim, _, mode, backbone in seen)
     predictions = pd.read_csv(run_dir / "predictions.csv")
     assert len(predictions) == int(results["n_test"].sum()) and predictions["pred"].notna().all()
+    from bench.report import load_run
+    from bench.report.setup import setup_tables
+
+    revision = setup_tables(load_run(run_dir))[0][1].set_index("Setting")["Value"]["backbone revision"]
+    assert revision.startswith("built-in (tiny random, seed 0") and revision.endswith("(fine-tuned from)")
