@@ -168,7 +168,8 @@ def main():
     parser.add_argument("--models", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default=None, help="default: fp16 on CUDA, fp32 on CPU")
-    parser.add_argument("--repeats", type=int, default=1, help="repeat bare and pipeline, keep the fastest")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="interleaved rounds of bare and pipeline; medians and the median per-round ratio")
     args = parser.parse_args()
 
     from bench.audio import load_audio
@@ -179,7 +180,8 @@ def main():
         waves = [load_audio(p) for p in manifest["path"]]
         audio_s = sum(len(w) for w in waves) / 16_000
         print(f"corpus: {len(waves)} utterances, {audio_s:.1f} s of audio; device {args.device}, torch threads {torch.get_num_threads()}")
-        print(f"{'model':24} {'batches':>7} {'padding':>8} {'bare s':>8} {'pipeline s':>10} {'overhead':>9} {'hit s':>7} {'io s':>6} {'io/bare':>8} {'RTF':>7}")
+        print(f"medians of {args.repeats} interleaved rounds; pipeline/bare = median [min-max] of the per-round ratios")
+        print(f"{'model':24} {'batches':>7} {'padding':>8} {'bare s':>8} {'pipeline s':>10} {'pipeline/bare':>20} {'hit s':>7} {'io s':>6} {'io/bare':>8} {'RTF':>7}")
         for name in args.models:
             backbone = build_backbone(name, args.device, args.dtype)
             lengths = [len(w) for w in waves]
@@ -192,9 +194,11 @@ def main():
                 cold.append(c)
                 hit.append(h)
                 io.append(io_only(manifest, backbone, work / "cache"))
-            b, c = min(bare), min(cold)
+            b, c, i = np.median(bare), np.median(cold), np.median(io)
+            ratios = np.array(cold) / np.array(bare)
+            ratio = f"{np.median(ratios):.2f} [{ratios.min():.2f}-{ratios.max():.2f}]"
             print(f"{name:24} {len(batches):7d} {padding_share(batches, lengths):8.1%} {b:8.2f} {c:10.2f} "
-                  f"{c / b - 1:9.1%} {min(hit):7.3f} {min(io):6.2f} {min(io) / b:8.1%} {c / audio_s:7.3f}")
+                  f"{ratio:>20} {np.median(hit):7.3f} {i:6.2f} {i / b:8.1%} {c / audio_s:7.3f}")
             del backbone
         print("VAD real-time factors (compute s / audio s):")
         for name, rtf in vad_rtfs(waves).items():
