@@ -160,8 +160,9 @@ def test_the_paper_recipe_fine_tunes_the_cells_backbone_on_audio(tiny_manifest, 
     real_fit, seen = bench.train.fit, []
 
     def recording_fit(train, valid, classes, pooler, pooler_params=None, config=None, seed=0, on_epoch=None):
-        seen.append((config, type(train.store)))
-        return real_fit(train, valid, classes, pooler, pooler_params, config, seed=seed, on_epoch=on_epoch)
+        result = real_fit(train, valid, classes, pooler, pooler_params, config, seed=seed, on_epoch=on_epoch)
+        seen.append((config, type(train.store), result.model.mixing))
+        return result
 
     monkeypatch.setattr(bench.train, "fit", recording_fit)
     config = resolve({"manifest": str(tiny_manifest), "backbone": "tiny-wavlm", "vad": "energy",
@@ -169,6 +170,8 @@ def test_the_paper_recipe_fine_tunes_the_cells_backbone_on_audio(tiny_manifest, 
                      ["epochs=1", "batch_size=8", "folds=0", "probes=false", "layers=0,2"], ["poolers=gap"])
     results = run_grid(config, tmp_path, echo=lambda *_: None).results
     assert (results["status"] == "ok").all(), results["error"].tolist()
-    ((train_config, store_type),) = seen
+    ((train_config, store_type, mixing),) = seen
     assert (train_config.mode, train_config.backbone, train_config.layers) == ("finetune", "tiny-wavlm", [0, 2])
     assert train_config.lr == 3e-5 and store_type is WaveStore  # the paper's lr; audio, not cached features
+    # the paper pools the model's output: of the layers 0 and 2, only the last, and no learned mix
+    assert mixing.logits is None and mixing.weights().tolist() == [0.0, 1.0]
