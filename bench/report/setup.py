@@ -60,10 +60,20 @@ def _default_validation(protocol: str | None) -> str | None:
 
 
 def _backbone_revision(config: dict) -> str:
-    identity = config.get("backbone_identity") or (config.get("environment") or {}).get("backbone_identity")
-    if not identity:
+    """Per backbone of the cached features: hub id, revision and commit (or its source), from
+    config.yaml's ``backbone_identities`` (``backbone_identity``: one, in older folders)."""
+    identities = config.get("backbone_identities")
+    if identities == {}:  # fine-tune mode: no cached features of the trained backbone
+        return "not in config.yaml: each fine-tune job builds its backbone (`save_models` keeps its identity)"
+    if not identities and config.get("backbone_identity"):
+        identities = {None: config["backbone_identity"]}
+    if not identities:
         return "not recorded in config.yaml"
-    return _show({k: identity[k] for k in ("hub_id", "revision", "commit", "source") if identity.get(k)} or identity)
+    shown = []
+    for name, identity in identities.items():
+        text = _show({k: identity[k] for k in ("hub_id", "revision", "commit", "source") if identity.get(k)} or identity)
+        shown.append(text if name is None else f"{name}: {text}")
+    return " | ".join(shown)
 
 
 def _paper_mark(paper: dict, key: str, value) -> str:

@@ -32,7 +32,7 @@ from bench.errors import BenchError
 from bench.runner.grid import AXES, parse_assignments
 
 # Keys config.yaml records beside the configuration; read back, they are ignored.
-RECORDED = ("config_digest", "classes", "expected_jobs", "recipe_overrides", "environment")
+RECORDED = ("config_digest", "classes", "expected_jobs", "recipe_overrides", "environment", "backbone_identities")
 # Options that may differ between a run and its resumption without changing any number.
 NOT_DECIDING = ("cache_dir", "save_models", "max_skipped")
 SCOPED = ("pooler", "vad")  # pooler.NAME.OPTION, vad.NAME.OPTION

@@ -18,6 +18,8 @@ import fcntl
 import os
 from pathlib import Path
 
+import yaml
+
 from bench.errors import BenchError
 from bench.runner.config import RECORDED, RunConfig, read_recorded, to_yaml
 from bench.runner.store import ResultsStore, atomic_write_text
@@ -92,6 +94,14 @@ class RunFolder:
         atomic_write_text(self.path / "manifest.csv", manifest_text(plan.manifest))
         atomic_write_text(self.path / "folds.csv", plan.fold_table[PLAN_COLUMNS].to_csv(index=False))
         atomic_write_text(self.config_path, to_yaml(plan.config, **recorded))
+
+    def record(self, extra: dict) -> None:
+        """Add recorded-only keys (RECORDED) to config.yaml once the run has learnt them (e.g. the
+        commit a hub revision resolved to, known after extraction)."""
+        unknown = set(extra) - set(RECORDED)
+        if unknown:
+            raise ValueError(f"not recorded-only keys of config.yaml: {sorted(unknown)}")
+        atomic_write_text(self.config_path, yaml.safe_dump({**self.recorded(), **extra}, sort_keys=False))
 
     def _drop_job_records(self) -> None:
         """The failed records of the configuration being replaced (none of its jobs finished)."""

@@ -83,6 +83,15 @@ def extract_features(plan: RunPlan, echo) -> dict:
     return stores
 
 
+def backbone_identities(plan: RunPlan, stores: dict) -> dict:
+    """{backbone: identity} (hub id, revision, the commit it resolved to, dtype, ...) of the backbones
+    whose cached features the jobs train on. {} in fine-tune mode: its stores hold only the speech
+    masks, and each job builds its own backbone (a saved model records that one's identity)."""
+    if (plan.config.train or {}).get("mode") == "finetune":
+        return {}
+    return {fs.backbone: dict(stores[fs.key].backbone_identity) for fs in plan.feature_sets}
+
+
 def build_jobs(plan: RunPlan, run_dir: Path, stores: dict) -> list[JobSpec]:
     config, table = plan.config, plan.fold_table
     test_speakers = table[table["role"] == "test"].groupby("fold")["speaker"].agg(lambda s: " ".join(sorted(set(s))))
@@ -148,6 +157,7 @@ def run_grid(config: RunConfig, out: Path | None = None, executor: str = "local"
         folder.set_up(plan, state, {"classes": plan.classes, "expected_jobs": plan.job_count,
                                     "environment": _environment()})
         stores = extract_features(plan, echo)
+        folder.record({"backbone_identities": backbone_identities(plan, stores)})
         report_skips(write_accounting(run_dir, stores, plan.manifest), len(plan.manifest), plan.config.max_skipped,
                      echo)
         jobs = build_jobs(plan, run_dir, stores)

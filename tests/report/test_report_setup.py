@@ -49,6 +49,14 @@ def test_paper_recipe_run_has_no_difference_marks(tmp_path):
     assert shown[next(k for k in shown if k[1] == "recipe")].startswith("sap-paper:")
 
 
+def test_each_backbone_of_a_grid_shows_its_revision(tmp_path):
+    identities = {"wavlm-large": {"hub_id": "microsoft/wavlm-large", "revision": "main", "commit": "abc123", "dtype": "float16"},
+                  "fbank": {"backbone": "fbank", "n_mels": 80}}
+    shown = values(load_run(build_jobs_run(tmp_path / "run", config_extra={"backbone_identities": identities})))
+    assert shown[("Data and features", "backbone revision")] == (
+        "fbank: backbone=fbank; n_mels=80 | wavlm-large: hub_id=microsoft/wavlm-large; revision=main; commit=abc123")
+
+
 def test_missing_revision_is_said(tmp_path):
     shown = values(load_run(build_jobs_run(tmp_path / "run")))
     assert shown[("Data and features", "backbone revision")] == "not recorded in config.yaml"

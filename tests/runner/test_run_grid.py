@@ -35,6 +35,9 @@ def test_grid_writes_the_run_folder_contract(reference_run):
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
     assert config["expected_jobs"] == 16 and config["classes"] == ["angry", "happy", "neutral", "sad"]
     assert "torch" in config["environment"]["packages"]
+    import backbones  # the features' backbone, as the cache identifies it (hub id, revision, commit for a hub model)
+
+    assert config["backbone_identities"] == {"fbank": yaml.safe_load(yaml.safe_dump(backbones.create("fbank").identity))}
     predictions = pd.read_csv(run_dir / "predictions.csv")
     assert len(predictions) == 16 * 8
     # each job tests exactly its fold's test speaker
@@ -175,3 +178,5 @@ def test_the_paper_recipe_fine_tunes_the_cells_backbone_on_audio(tiny_manifest, 
     assert train_config.lr == 3e-5 and store_type is WaveStore  # the paper's lr; audio, not cached features
     # the paper pools the model's output: of the layers 0 and 2, only the last, and no learned mix
     assert mixing.logits is None and mixing.weights().tolist() == [0.0, 1.0]
+    # the cache holds only speech masks (fbank), not the fine-tuned backbone's features: no identity claimed
+    assert yaml.safe_load((tmp_path / "config.yaml").read_text())["backbone_identities"] == {}
