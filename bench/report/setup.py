@@ -87,7 +87,7 @@ def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
     """[(title, Setting | Value table)]: data and features, training (with the paper's values where they
     differ), tuned parameters, environment."""
     from bench.train import recipes
-    from bench.train.config import TrainConfig
+    from bench.train.config import COMPUTE_ONLY, TrainConfig
 
     config = run.config
     try:
@@ -111,7 +111,8 @@ def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
         rows = [("recipe", f"{recipe}: {recipes.get(recipe).description}")]
         for key, value in train.items():
             note = " (varies: grid axis)" if key in grid_axes else ""
-            rows.append((key, f"{_show(value)}{note}{_paper_mark(paper, key, value)}"))
+            mark = "" if key in COMPUTE_ONLY else _paper_mark(paper, key, value)
+            rows.append((key, f"{_show(value)}{note}{mark}"))
         out.append((f"Training (every field; [paper: ...] where {paper_recipe.paper}'s recipe differs)", rows))
     params = config.get("params") or {}
     out.append(("Tuned parameters", [("--params", _show(params) if params else
