@@ -122,6 +122,22 @@ def missing_weights(name: str, hub_id: str, revision: str, what: str, cause: Exc
     )
 
 
+def unavailable_checkpoint(key: str) -> str | None:
+    """Why the checkpoint a hub name or id stands for cannot be loaded here, or None (no download).
+
+    None when its config.json for that revision is in the HF cache, or the hub may be asked (one
+    cheap check: ``hub_unavailable``); else the MissingWeightsError text, for a plan to report."""
+    from huggingface_hub import try_to_load_from_cache
+
+    name, revision = split_revision(key)
+    entry = _BY_NAME.get(name) or _BY_HUB_ID.get(name)
+    hub_id, revision = (entry.hub_id, revision or entry.revision) if entry else (name, revision or "main")
+    cached = try_to_load_from_cache(hub_id, "config.json", cache_dir=hub_cache_dir(), revision=revision)
+    if isinstance(cached, str) or hub_unavailable() is None:
+        return None
+    return str(missing_weights(key, hub_id, revision, "weights"))
+
+
 def load_pretrained(entry: HubEntry):
     """``from_pretrained(hub_id, revision)`` from the HF cache or the hub; MissingWeightsError if neither."""
     try:

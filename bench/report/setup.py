@@ -62,7 +62,7 @@ def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
     """[(title, Setting | Value table)]: data and features, training (with the paper's values where they
     differ), tuned parameters, environment."""
     from bench.train import recipes
-    from bench.train.config import TrainConfig
+    from bench.train.config import COMPUTE_ONLY, TrainConfig
 
     config = run.config
     try:
@@ -92,7 +92,8 @@ def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
         for key in train:
             note = " (varies: grid axis)" if key in grid_axes else ""
             shown = training_value(key, written.get(key), train, recorded, env)
-            rows.append((key, f"{shown}{note}{_paper_mark(paper, key, compared[key])}"))
+            mark = "" if key in COMPUTE_ONLY else _paper_mark(paper, key, compared[key])
+            rows.append((key, f"{shown}{note}{mark}"))
         out.append((f"Training (every field; [paper: ...] where {paper_recipe.paper}'s recipe differs)", rows))
     params = config.get("params") or {}
     out.append(("Tuned parameters", [("--params", show(params) if params else

@@ -7,7 +7,8 @@ work out what a run will do, before any folder is written or any audio is read.
 Checked: every name against its registry (dataset, backbones, VADs, poolers, recipe), every
 option against its target's signature and range (training options through ``TrainConfig``,
 pooler options through the pooler's constructor, VAD options through the detector's), the
-dataset or manifest, the fold plan, the tuned parameters' folds, and that the grid has jobs.
+dataset or manifest, the fold plan, the tuned parameters' folds, that the grid has jobs, and that
+a hub backbone's model can be had (HF cache, or a hub that accepts a connection).
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ def plan_run(config: RunConfig, manifest: pd.DataFrame | None = None, problems: 
     plan = RunPlan(config, manifest, fold_table, folds, classes, cells, seeds, _feature_sets(cells))
     if plan.job_count == 0:
         problems.append("the grid has no jobs: it needs at least one pooler, seed and fold")
+    _check_checkpoints(config, plan, problems)
     if cache_status:
         for fs in plan.feature_sets:
             fs.cached = _cached_count(config, fs, manifest)
@@ -372,6 +374,24 @@ def _folds(config: RunConfig, manifest: pd.DataFrame, problems: Problems) -> tup
 def _feature_sets(cells: list[Cell]) -> list[FeatureSet]:
     keys = dict.fromkeys(c.features for c in cells)
     return [FeatureSet(b, v, dict(options)) for b, v, options in keys]
+
+
+def _check_checkpoints(config: RunConfig, plan: RunPlan, problems: Problems) -> None:
+    """A hub backbone whose model must be loaded (fine-tuning, or frozen features this cache never
+    extracted) but is neither in the HF cache nor downloadable: said now, once, rather than by every
+    fine-tune job or in the middle of extraction."""
+    from backbones.hub import is_hub_name, unavailable_checkpoint
+    from bench.cache.status import backbone_spec
+
+    finetune = (config.train or {}).get("mode") == "finetune"
+    for name in sorted({fs.backbone for fs in plan.feature_sets}):
+        if not is_hub_name(name) or Path(name).expanduser().exists():  # a local checkpoint folder
+            continue
+        if not finetune and backbone_spec(name, config.cache_dir, config.dtype) is not None:
+            continue  # extracted with this cache before: its features may need no model at all
+        problem = unavailable_checkpoint(name)
+        if problem:
+            problems.append(problem)
 
 
 def _cached_count(config: RunConfig, fs: FeatureSet, manifest: pd.DataFrame) -> int | None:

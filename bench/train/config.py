@@ -21,6 +21,11 @@ OPTIMIZERS = ("adamw", "adam")  # torch.optim.AdamW (decoupled weight decay) / t
 LR_SCHEDULES = ("warmup-cosine", "constant")  # bench.train.schedule
 
 
+# Fields that change how fast, or in how much memory, a job runs, not what it computes (the same
+# gradients and predictions up to float rounding): no paper sets them, so no report marks them as a difference.
+COMPUTE_ONLY = ("precompute", "memory_budget_gb", "device", "eval_batch_size", "grad_accumulation")
+
+
 @dataclass
 class TrainConfig:
     """How to train. Sources: (paper) = SAP paper sec. 3.5 / 4.1; (ours) = see docs/training.md."""

@@ -53,11 +53,13 @@ RECIPES = {
         ),
         Recipe(
             "sap-paper",
-            "The SAP paper's recipe: fine-tune the backbone, lr 3e-5, 30 epochs, batch 64, warm-up 0.1, cosine, "
-            "early stopping (patience 5) on the validation total loss, loss weights 0.5/0.25/0.25, projection 32.",
-            "Hyeon, Oh and Choi 2024, sec. 3.5 and 4.1",
-            {"mode": "finetune", "epochs": 30, "batch_size": 64, "lr": 3e-5, "warmup_ratio": 0.1, "patience": 5,
-             "alpha": 0.5, "beta": 0.25, "gamma": 0.25, "proj_dim": 32, "min_steps": 0},
+            "The SAP paper's recipe: fine-tune the backbone, pool its output (the final hidden state), lr 3e-5, "
+            "30 epochs, batch 64, warm-up 0.1, cosine, early stopping (patience 5) on the validation total loss, "
+            "loss weights 0.5/0.25/0.25, projection 32.",
+            "Hyeon, Oh and Choi 2024, sec. 3.1, 3.5 and 4.1",
+            # layer -1: the paper pools f_SSL(X) = [c_1, ..., c_T], the model's output (sec. 3.1, eq. 1), not a mix
+            {"mode": "finetune", "layer": -1, "epochs": 30, "batch_size": 64, "lr": 3e-5, "warmup_ratio": 0.1,
+             "patience": 5, "alpha": 0.5, "beta": 0.25, "gamma": 0.25, "proj_dim": 32, "min_steps": 0},
             paper="the SAP paper",
         ),
         Recipe(

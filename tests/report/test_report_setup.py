@@ -42,11 +42,26 @@ def test_setup_marks_differences_from_the_paper_and_records_environment(tmp_path
     assert text.index("## Setup") < text.index("## Performance per grid cell")
 
 
+def test_settings_that_only_change_speed_or_memory_are_not_differences(tmp_path):
+    train = {"grad_accumulation": 4, "eval_batch_size": 8, "device": "cpu", "memory_budget_gb": 1.0, "epochs": 3}
+    root = build_jobs_run(tmp_path / "run", config_extra={"recipe": "sap-paper", "train": train})
+    marked = {k[1] for k, v in values(load_run(root)).items() if "[paper:" in v}
+    assert marked == {"epochs"}
+
+
 def test_paper_recipe_run_has_no_difference_marks(tmp_path):
     root = build_jobs_run(tmp_path / "run", config_extra={"recipe": "sap-paper", "train": {}})
     shown = values(load_run(root))
     assert not any("[paper:" in v for v in shown.values())
     assert shown[next(k for k in shown if k[1] == "recipe")].startswith("sap-paper:")
+
+
+def test_each_backbone_of_a_grid_shows_its_revision(tmp_path):
+    features = [{"backbone": "wavlm-large", "vad": "webrtc", "revision": "microsoft/wavlm-large@main, commit abc123"},
+                {"backbone": "fbank", "vad": "webrtc", "revision": "built-in (log-mel filterbank, no weights)"}]
+    shown = values(load_run(build_jobs_run(tmp_path / "run", config_extra={"features": features})))
+    assert shown[("Data and features", "backbone revision")] == (
+        "wavlm-large: microsoft/wavlm-large@main, commit abc123; fbank: built-in (log-mel filterbank, no weights)")
 
 
 def test_missing_revision_is_said(tmp_path):

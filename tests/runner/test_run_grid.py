@@ -35,6 +35,8 @@ def test_grid_writes_the_run_folder_contract(reference_run):
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
     assert config["expected_jobs"] == 16 and config["classes"] == ["angry", "happy", "neutral", "sad"]
     assert "torch" in config["environment"]["packages"]
+    # the features' backbone, as the cache identifies it (hub id, revision, commit for a hub model)
+    assert [f["revision"] for f in config["features"]] == ["built-in (log-mel filterbank, no weights)"]
     predictions = pd.read_csv(run_dir / "predictions.csv")
     assert len(predictions) == 16 * 8
     # each job tests exactly its fold's test speaker
@@ -160,8 +162,9 @@ def test_the_paper_recipe_fine_tunes_the_cells_backbone_on_audio(tiny_manifest, 
     real_fit, seen = bench.train.fit, []
 
     def recording_fit(train, valid, classes, pooler, pooler_params=None, config=None, seed=0, on_epoch=None):
-        seen.append((config, type(train.store)))
-        return real_fit(train, valid, classes, pooler, pooler_params, config, seed=seed, on_epoch=on_epoch)
+        result = real_fit(train, valid, classes, pooler, pooler_params, config, seed=seed, on_epoch=on_epoch)
+        seen.append((config, type(train.store), result.model.mixing))
+        return result
 
     monkeypatch.setattr(bench.train, "fit", recording_fit)
     config = resolve({"manifest": str(tiny_manifest), "backbone": "tiny-wavlm", "vad": "energy",
@@ -169,6 +172,11 @@ def test_the_paper_recipe_fine_tunes_the_cells_backbone_on_audio(tiny_manifest, 
                      ["epochs=1", "batch_size=8", "folds=0", "probes=false", "layers=0,2"], ["poolers=gap"])
     results = run_grid(config, tmp_path, echo=lambda *_: None).results
     assert (results["status"] == "ok").all(), results["error"].tolist()
-    ((train_config, store_type),) = seen
+    ((train_config, store_type, mixing),) = seen
     assert (train_config.mode, train_config.backbone, train_config.layers) == ("finetune", "tiny-wavlm", [0, 2])
     assert train_config.lr == 3e-5 and store_type is WaveStore  # the paper's lr; audio, not cached features
+    # the paper pools the model's output: of the layers 0 and 2, only the last, and no learned mix
+    assert mixing.logits is None and mixing.weights().tolist() == [0.0, 1.0]
+    # the cache holds only speech masks (fbank), not the fine-tuned backbone's features: no identity claimed
+    (features,) = yaml.safe_load((tmp_path / "config.yaml").read_text())["features"]
+    assert features["revision"].startswith("loaded by each fine-tuning job")

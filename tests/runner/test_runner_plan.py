@@ -135,3 +135,40 @@ def test_hub_ids_and_revisions_pass_the_name_check(tiny_manifest, cache_dir, tmp
     backbone_problems = [p for p in error.value.problems if "backbone" in p]
     assert len(backbone_problems) == 1 and "'no-such-model'" in backbone_problems[0]
     assert "hub id" in backbone_problems[0]
+
+
+@pytest.fixture
+def empty_hf_cache(tmp_path, monkeypatch):
+    """An HF cache with nothing in it, and the hub unreachable (offline mode)."""
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return tmp_path / "hf" / "hub"
+
+
+def test_a_hub_model_neither_cached_nor_downloadable_stops_the_plan(tiny_manifest, cache_dir, tmp_path, no_audio,
+                                                                     empty_hf_cache, capsys):
+    out = tmp_path / "run"
+    started = time.perf_counter()
+    rc, _, stderr = run_cli(capsys, "run", *_tiny_args(tiny_manifest, cache_dir), "--backbone", "wavlm-large",
+                            "--set", "mode=finetune", "folds=0,1", "--grid", "poolers=gap,sr", "--out", str(out))
+    assert rc == 2 and time.perf_counter() - started < 20
+    assert stderr.count("needs the weights of microsoft/wavlm-large (revision main)") == 1  # once, not per job
+    assert "offline mode is on" in stderr and "hf download microsoft/wavlm-large" in stderr
+    assert not out.exists()
+
+
+def test_a_hub_model_in_the_hf_cache_passes_the_plan(tiny_manifest, cache_dir, empty_hf_cache, no_audio):
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = empty_hf_cache / "models--microsoft--wavlm-large"
+    (repo / "snapshots" / commit).mkdir(parents=True)
+    (repo / "snapshots" / commit / "config.json").write_text("{}")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    for backbone in ("wavlm-large", f"microsoft/wavlm-large@{commit}"):
+        config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap",), sets=("mode=finetune",))
+        config.backbone = backbone
+        assert prepare(config).feature_sets[0].backbone == backbone
+    config.backbone = "wavlm-large@v2"  # a revision the cache does not hold
+    with pytest.raises(PlanError, match=r"microsoft/wavlm-large \(revision v2\)"):
+        prepare(config)
