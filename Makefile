@@ -18,7 +18,7 @@ DEMO_OUT ?= results/demo
 LOCK_FLAGS ?= --upgrade
 CUDA_PACKAGES := $(shell sed -n 's/^\([a-z0-9-]*\) ;.*/\1/p' requirements/no-cuda.txt)
 
-.PHONY: deps setup demo test lock clean-venv
+.PHONY: deps setup demo test lint format lock clean-venv
 
 # torch of the chosen build, then the locked set, into $(VENV) (not the project itself: CI installs its wheel).
 # torch is kept if the locked version of that build is installed; else the installed one is removed (pip
@@ -56,6 +56,13 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
 
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -1,6 +1,6 @@
 """Fail unless an sdist holds every file git tracks (the sdist is the whole project).
 
-    python .ci/check_sdist.py dist/ser_pooling_bench-*.tar.gz
+python .ci/check_sdist.py dist/ser_pooling_bench-*.tar.gz
 """
 
 import subprocess

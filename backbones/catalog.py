@@ -41,8 +41,12 @@ def cached_config(entry: HubEntry) -> dict | None:
 def standard_config(entry: HubEntry):
     """The family's standard configuration at the entry's sizes (heads of 64, a 4x wide feed-forward)."""
     large = entry.hidden_size >= 1024
-    options = dict(hidden_size=entry.hidden_size, num_hidden_layers=entry.num_layers - 1,
-                   num_attention_heads=entry.hidden_size // 64, intermediate_size=4 * entry.hidden_size)
+    options = dict(
+        hidden_size=entry.hidden_size,
+        num_hidden_layers=entry.num_layers - 1,
+        num_attention_heads=entry.hidden_size // 64,
+        intermediate_size=4 * entry.hidden_size,
+    )
     if entry.model_type != "data2vec-audio":
         options.update(feat_extract_norm=entry.feat_extract_norm, do_stable_layer_norm=large, conv_bias=large)
     return config_class(entry.model_type)(**options)
@@ -58,8 +62,14 @@ def meta_parameter_count(config) -> int:
 def hub_info(entry: HubEntry) -> BackboneInfo:
     found = cached_config(entry)
     config = config_class(entry.model_type).from_dict(found) if found else standard_config(entry)
-    return BackboneInfo(entry.name, f"{entry.hub_id} @ {entry.revision}", entry.num_layers, entry.hidden_size,
-                        meta_parameter_count(config), "config.json in cache" if found else "standard config")
+    return BackboneInfo(
+        entry.name,
+        f"{entry.hub_id} @ {entry.revision}",
+        entry.num_layers,
+        entry.hidden_size,
+        meta_parameter_count(config),
+        "config.json in cache" if found else "standard config",
+    )
 
 
 def built_info(name: str) -> BackboneInfo:

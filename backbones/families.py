@@ -43,7 +43,7 @@ def config_class(model_type: str):
 
 
 def feature_encoder_norm(config) -> str:
-    """"layer" or "group": the conv encoder's normalisation (data2vec-audio always uses layer norm)."""
+    """ "layer" or "group": the conv encoder's normalisation (data2vec-audio always uses layer norm)."""
     return getattr(config, "feat_extract_norm", "layer")
 
 

@@ -84,8 +84,15 @@ class FbankBackbone(Backbone):
         self.device = torch.device("cpu")
         self.dtype = torch.float32
         self.identity = {
-            "backbone": name, "kind": "fbank", "sample_rate": SAMPLE_RATE, "window": FRAME_WINDOW,
-            "hop": FRAME_HOP, "window_fn": "hann-periodic", "mel_scale": "htk", "dtype": "float32", **asdict(config),
+            "backbone": name,
+            "kind": "fbank",
+            "sample_rate": SAMPLE_RATE,
+            "window": FRAME_WINDOW,
+            "hop": FRAME_HOP,
+            "window_fn": "hann-periodic",
+            "mel_scale": "htk",
+            "dtype": "float32",
+            **asdict(config),
         }
 
     def extract(self, waves: Sequence[np.ndarray], layers: Sequence[int] | None = None) -> list[np.ndarray]:

@@ -52,7 +52,9 @@ HUB_ENTRIES = [
     HubEntry("wav2vec2-base", "facebook/wav2vec2-base", "main", "wav2vec2", 13, 768, "group", False),
     HubEntry("xlsr-53", "facebook/wav2vec2-large-xlsr-53", "main", "wav2vec2", 25, 1024, "layer", True),
     # data2vec-audio: layer-norm conv encoder in every size (no feat_extract_norm option)
-    HubEntry("data2vec-audio-large", "facebook/data2vec-audio-large", "main", "data2vec-audio", 25, 1024, "layer", True),
+    HubEntry(
+        "data2vec-audio-large", "facebook/data2vec-audio-large", "main", "data2vec-audio", 25, 1024, "layer", True
+    ),
     HubEntry("data2vec-audio-base", "facebook/data2vec-audio-base", "main", "data2vec-audio", 13, 768, "layer", True),
 ]
 DEFAULT_BACKBONE = "wavlm-large"
@@ -73,8 +75,9 @@ def with_revision(backbone: str | None, revision: str | None) -> str | None:
     if revision is None:
         return backbone
     if backbone is None:
-        raise BenchError(f"--revision {revision} needs --backbone (a hub name or id); in a grid write "
-                         f"backbones=NAME@{revision}")
+        raise BenchError(
+            f"--revision {revision} needs --backbone (a hub name or id); in a grid write backbones=NAME@{revision}"
+        )
     if "@" in backbone:
         raise BenchError(f"--backbone {backbone} already names a revision; drop --revision {revision} or the @ part")
     return f"{backbone}@{revision}"
@@ -105,8 +108,16 @@ def entry_from_config(hub_id: str, revision: str) -> HubEntry:
         raise missing_weights(hub_id, hub_id, revision, "config.json")
     check_model_type(config.get("model_type"), where=f"{hub_id}@{revision} config.json")
     norm = config.get("feat_extract_norm", "layer")
-    return HubEntry(hub_id, hub_id, revision, config["model_type"], int(config["num_hidden_layers"]) + 1,
-                    int(config["hidden_size"]), norm, norm == "layer")
+    return HubEntry(
+        hub_id,
+        hub_id,
+        revision,
+        config["model_type"],
+        int(config["num_hidden_layers"]) + 1,
+        int(config["hidden_size"]),
+        norm,
+        norm == "layer",
+    )
 
 
 def missing_weights(name: str, hub_id: str, revision: str, what: str, cause: Exception | None = None):
@@ -142,7 +153,9 @@ def load_pretrained(entry: HubEntry):
     """``from_pretrained(hub_id, revision)`` from the HF cache or the hub; MissingWeightsError if neither."""
     try:
         return model_class(entry.model_type).from_pretrained(
-            entry.hub_id, revision=entry.revision, cache_dir=str(hub_cache_dir()),
+            entry.hub_id,
+            revision=entry.revision,
+            cache_dir=str(hub_cache_dir()),
             local_files_only=hub_unavailable() is not None,
         )
     except OSError as exc:
@@ -162,10 +175,16 @@ def build_hub_backbone(entry: HubEntry, device=None, dtype=None, max_batch_secon
     device = resolve_device(device)
     model = load_pretrained(entry)
     normalize, normalize_source = input_normalize(entry)
-    source = {"source": "hub", "hub_id": entry.hub_id, "revision": entry.revision,
-              "commit": snapshot_commit(entry.hub_id, entry.revision), "normalize_source": normalize_source}
-    return TransformersBackbone(entry.name, model, source, normalize, device, resolve_dtype(dtype, device),
-                                max_batch_seconds=max_batch_seconds)
+    source = {
+        "source": "hub",
+        "hub_id": entry.hub_id,
+        "revision": entry.revision,
+        "commit": snapshot_commit(entry.hub_id, entry.revision),
+        "normalize_source": normalize_source,
+    }
+    return TransformersBackbone(
+        entry.name, model, source, normalize, device, resolve_dtype(dtype, device), max_batch_seconds=max_batch_seconds
+    )
 
 
 def create_hub_backbone(key: str, device=None, dtype=None, **options) -> TransformersBackbone:

@@ -41,8 +41,10 @@ def hub_offline() -> bool:
 
 def hub_address() -> tuple[str, int]:
     """(host, port) the hub is reached through: the HTTPS proxy when one is set, else HF_ENDPOINT."""
-    url = next((os.environ[k] for k in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy") if os.environ.get(k)),
-               os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    url = next(
+        (os.environ[k] for k in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy") if os.environ.get(k)),
+        os.environ.get("HF_ENDPOINT") or "https://huggingface.co",
+    )
     parts = urlsplit(url if "://" in url else f"http://{url}")
     return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
 
@@ -64,8 +66,10 @@ def hub_unavailable() -> str | None:
         return "offline mode is on (HF_HUB_OFFLINE=1)"
     host, port = hub_address()
     if not _accepts_connection(host, port, CONNECT_TIMEOUT_S):
-        return (f"{host}:{port} did not accept a connection within {CONNECT_TIMEOUT_S:g} s "
-                "(HF_HUB_OFFLINE=1 skips this check)")
+        return (
+            f"{host}:{port} did not accept a connection within {CONNECT_TIMEOUT_S:g} s "
+            "(HF_HUB_OFFLINE=1 skips this check)"
+        )
     return None
 
 
@@ -75,8 +79,15 @@ def hub_file(repo_id: str, filename: str, revision: str) -> Path | None:
     from huggingface_hub.errors import EntryNotFoundError
 
     try:
-        return Path(hf_hub_download(repo_id, filename, revision=revision, cache_dir=hub_cache_dir(),
-                                    local_files_only=hub_unavailable() is not None))
+        return Path(
+            hf_hub_download(
+                repo_id,
+                filename,
+                revision=revision,
+                cache_dir=hub_cache_dir(),
+                local_files_only=hub_unavailable() is not None,
+            )
+        )
     except (OSError, EntryNotFoundError, ValueError):
         return None
 

@@ -31,7 +31,9 @@ def weight_files(folder: Path) -> list[Path]:
             shards = sorted(set(json.loads((folder / name).read_text())["weight_map"].values()))
             missing = [s for s in shards if not (folder / s).is_file()]
             if missing:
-                raise BenchError(f"checkpoint folder {folder} lists weight shards that are missing: {', '.join(missing)}")
+                raise BenchError(
+                    f"checkpoint folder {folder} lists weight shards that are missing: {', '.join(missing)}"
+                )
             return [folder / name] + [folder / s for s in shards]
     return []
 
@@ -48,7 +50,9 @@ def check_checkpoint_folder(folder: Path) -> dict:
     if not (folder / "config.json").is_file():
         raise BenchError(f"no config.json in {folder}: expected {expected}; found {found}")
     if not weight_files(folder):
-        raise BenchError(f"no weights file in {folder}: expected one of {', '.join(WEIGHT_FILES + INDEX_FILES)}; found {found}")
+        raise BenchError(
+            f"no weights file in {folder}: expected one of {', '.join(WEIGHT_FILES + INDEX_FILES)}; found {found}"
+        )
     config = json.loads((folder / "config.json").read_text())
     if "model_type" not in config:
         raise BenchError(f"{folder / 'config.json'} has no 'model_type'; expected a WavLM, HuBERT or wav2vec2 config")
@@ -95,8 +99,13 @@ def load_local_backbone(folder: Path, device=None, dtype=None, max_batch_seconds
     cls = model_class(config["model_type"])
     model = cls.from_pretrained(str(folder), local_files_only=True)
     normalize, normalize_source = local_normalize(folder, config)
-    source = {"backbone": "local", "source": "local", "weights_sha256": folder_digest(folder),
-              "normalize_source": normalize_source}
+    source = {
+        "backbone": "local",
+        "source": "local",
+        "weights_sha256": folder_digest(folder),
+        "normalize_source": normalize_source,
+    }
     device = resolve_device(device)
-    return TransformersBackbone(str(folder), model, source, normalize, device, resolve_dtype(dtype, device),
-                                max_batch_seconds=max_batch_seconds)
+    return TransformersBackbone(
+        str(folder), model, source, normalize, device, resolve_dtype(dtype, device), max_batch_seconds=max_batch_seconds
+    )

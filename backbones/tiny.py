@@ -24,18 +24,43 @@ def tiny_config(model_type: str, feat_extract_norm: str, stable_layer_norm: bool
     """A transformers config of ``model_type`` with tiny widths and the real conv stack."""
     if model_type == "data2vec-audio":  # its positional encoder is a stack of small convs, not one wide one
         return config_class(model_type)(
-            hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
-            conv_dim=(8,) * 7, conv_kernel=CONV_KERNEL, conv_stride=CONV_STRIDE, conv_bias=False,
-            num_conv_pos_embeddings=2, conv_pos_kernel_size=5, num_conv_pos_embedding_groups=4,
-            apply_spec_augment=False, hidden_dropout=0.0, attention_dropout=0.0, activation_dropout=0.0,
-            feat_proj_dropout=0.0, layerdrop=0.0,
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+            conv_dim=(8,) * 7,
+            conv_kernel=CONV_KERNEL,
+            conv_stride=CONV_STRIDE,
+            conv_bias=False,
+            num_conv_pos_embeddings=2,
+            conv_pos_kernel_size=5,
+            num_conv_pos_embedding_groups=4,
+            apply_spec_augment=False,
+            hidden_dropout=0.0,
+            attention_dropout=0.0,
+            activation_dropout=0.0,
+            feat_proj_dropout=0.0,
+            layerdrop=0.0,
         )
     return config_class(model_type)(
-        hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
-        conv_dim=(8,) * 7, conv_kernel=CONV_KERNEL, conv_stride=CONV_STRIDE, conv_bias=False,
-        feat_extract_norm=feat_extract_norm, do_stable_layer_norm=stable_layer_norm,
-        num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=4, apply_spec_augment=False,
-        hidden_dropout=0.0, attention_dropout=0.0, activation_dropout=0.0, feat_proj_dropout=0.0, layerdrop=0.0,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        conv_dim=(8,) * 7,
+        conv_kernel=CONV_KERNEL,
+        conv_stride=CONV_STRIDE,
+        conv_bias=False,
+        feat_extract_norm=feat_extract_norm,
+        do_stable_layer_norm=stable_layer_norm,
+        num_conv_pos_embeddings=16,
+        num_conv_pos_embedding_groups=4,
+        apply_spec_augment=False,
+        hidden_dropout=0.0,
+        attention_dropout=0.0,
+        activation_dropout=0.0,
+        feat_proj_dropout=0.0,
+        layerdrop=0.0,
     )
 
 
@@ -46,18 +71,36 @@ def tiny_model(config, seed: int = TINY_SEED):
         return model_class(config.model_type)(config)
 
 
-def build_tiny(name: str, model_type: str, feat_extract_norm: str, stable_layer_norm: bool,
-               device=None, dtype=None, max_batch_seconds=None) -> TransformersBackbone:
+def build_tiny(
+    name: str,
+    model_type: str,
+    feat_extract_norm: str,
+    stable_layer_norm: bool,
+    device=None,
+    dtype=None,
+    max_batch_seconds=None,
+) -> TransformersBackbone:
     """Shared builder of the tiny variants (no input normalisation)."""
     import transformers
 
     config = tiny_config(model_type, feat_extract_norm, stable_layer_norm)
     digest = hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True, default=str).encode()).hexdigest()[:16]
-    source = {"source": "tiny-random", "seed": TINY_SEED, "config_digest": digest,
-              "transformers": transformers.__version__}
+    source = {
+        "source": "tiny-random",
+        "seed": TINY_SEED,
+        "config_digest": digest,
+        "transformers": transformers.__version__,
+    }
     device = resolve_device(device)
-    return TransformersBackbone(name, tiny_model(config), source, normalize=False, device=device,
-                                dtype=resolve_dtype(dtype, device), max_batch_seconds=max_batch_seconds)
+    return TransformersBackbone(
+        name,
+        tiny_model(config),
+        source,
+        normalize=False,
+        device=device,
+        dtype=resolve_dtype(dtype, device),
+        max_batch_seconds=max_batch_seconds,
+    )
 
 
 @register("tiny-wavlm")

@@ -44,8 +44,16 @@ def zero_mean_unit_var(wave: np.ndarray) -> np.ndarray:
 class TransformersBackbone(Backbone):
     """A transformers base model (eval mode, frozen) behind the Backbone contract."""
 
-    def __init__(self, name: str, model, source: dict, normalize: bool, device: torch.device,
-                 dtype: torch.dtype, max_batch_seconds: float | None = None):
+    def __init__(
+        self,
+        name: str,
+        model,
+        source: dict,
+        normalize: bool,
+        device: torch.device,
+        dtype: torch.dtype,
+        max_batch_seconds: float | None = None,
+    ):
         config = model.config
         self.name = name
         self.model = model.to(device=device, dtype=dtype).eval().requires_grad_(False)
@@ -60,8 +68,12 @@ class TransformersBackbone(Backbone):
         default_seconds = 60.0 if device.type == "cuda" else 20.0
         self.max_batch_seconds = float(max_batch_seconds or default_seconds)
         self.identity = {
-            "backbone": name, **source, "model_type": config.model_type, "dtype": dtype_name(dtype),
-            "input_normalize": self.normalize, "hidden_states": "layer-inputs+last_hidden_state",
+            "backbone": name,
+            **source,
+            "model_type": config.model_type,
+            "dtype": dtype_name(dtype),
+            "input_normalize": self.normalize,
+            "hidden_states": "layer-inputs+last_hidden_state",
             "extraction": EXTRACTION_VERSION,
         }
         self._check_frame_grid()

@@ -86,8 +86,10 @@ def os_error_message(exc: OSError) -> str:
     where = f" {exc.filename}" if exc.filename else ""
     what = exc.strerror or str(exc)
     if exc.errno == errno.ENOSPC:
-        return (f"no space left on the device writing{where}: free some space (or pass another --out / "
-                f"--cache-dir), then run the same command again; finished work is kept")
+        return (
+            f"no space left on the device writing{where}: free some space (or pass another --out / "
+            f"--cache-dir), then run the same command again; finished work is kept"
+        )
     if exc.errno in (errno.ENOENT, errno.ENOTDIR):
         return f"{what}:{where}; check the path (its folder must exist or be creatable)"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):

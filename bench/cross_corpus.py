@@ -45,7 +45,9 @@ def parse_test(spec: str) -> dict:
         return {"dataset": None, "data_dir": None, "manifest": spec}
     dataset, _, data_dir = spec.partition("=")
     if not dataset:
-        raise BenchError(f"--test {spec!r}: expected ADAPTER=DIR (e.g. emodb=~/corpora/EmoDB), ADAPTER, or a manifest .csv")
+        raise BenchError(
+            f"--test {spec!r}: expected ADAPTER=DIR (e.g. emodb=~/corpora/EmoDB), ADAPTER, or a manifest .csv"
+        )
     return {"dataset": dataset.strip(), "data_dir": data_dir.strip() or None, "manifest": None}
 
 
@@ -61,21 +63,26 @@ def load_test_manifest(spec: str) -> tuple[str, pd.DataFrame]:
             return name, read_manifest(where["manifest"])
         return name, prepare_dataset(where["dataset"], where["data_dir"], None).manifest
     except BenchError as exc:
-        raise BenchError(f"--test {spec}: {exc}\n(a test corpus is ADAPTER=DIR, e.g. emodb=~/corpora/EmoDB, or a "
-                         f"manifest .csv)") from exc
+        raise BenchError(
+            f"--test {spec}: {exc}\n(a test corpus is ADAPTER=DIR, e.g. emodb=~/corpora/EmoDB, or a manifest .csv)"
+        ) from exc
 
 
 def _mapped(name: str, manifest: pd.DataFrame, class_map: dict | None) -> pd.DataFrame:
     if class_map is None:
         return manifest
     if name not in class_map or not isinstance(class_map[name], dict):
-        raise BenchError(f"the class map has no mapping for corpus {name!r} (it maps {', '.join(map(str, class_map))}); "
-                         f"add `{name}: {{LABEL: CLASS, ...}}` with the labels {sorted(set(manifest['label']))}")
+        raise BenchError(
+            f"the class map has no mapping for corpus {name!r} (it maps {', '.join(map(str, class_map))}); "
+            f"add `{name}: {{LABEL: CLASS, ...}}` with the labels {sorted(set(manifest['label']))}"
+        )
     mapping = {str(k): str(v) for k, v in class_map[name].items()}
     unknown = sorted(set(mapping) - set(manifest["label"]))
     if unknown:
-        raise BenchError(f"the class map's {name!r} entry maps labels {unknown} that corpus does not have; "
-                         f"its labels: {sorted(set(manifest['label']))}")
+        raise BenchError(
+            f"the class map's {name!r} entry maps labels {unknown} that corpus does not have; "
+            f"its labels: {sorted(set(manifest['label']))}"
+        )
     kept = manifest[manifest["label"].isin(mapping)]
     return kept.assign(label=kept["label"].map(mapping))
 
@@ -89,16 +96,20 @@ def _shared_classes(labels: dict[str, set], class_map: dict | None) -> list[str]
         for name in tests:
             unseen = sorted(labels[name] - train)
             if unseen:
-                raise BenchError(f"the class map gives test corpus {name!r} classes {unseen} that the training corpus "
-                                 f"{names[0]!r} lacks (it has {sorted(train)}); map them onto its classes or drop them")
+                raise BenchError(
+                    f"the class map gives test corpus {name!r} classes {unseen} that the training corpus "
+                    f"{names[0]!r} lacks (it has {sorted(train)}); map them onto its classes or drop them"
+                )
         classes = sorted(train)
     else:
         classes = sorted(set.intersection(*labels.values()))
     if len(classes) < 2:
         found = "; ".join(f"{n}: {', '.join(sorted(v))}" for n, v in labels.items())
-        raise BenchError(f"the corpora share {len(classes)} class(es) ({', '.join(classes) or 'none'}); cross-corpus "
-                         f"evaluation needs at least 2. Their classes: {found}. Give a class map (--class-map "
-                         f"FILE.yaml) that maps each corpus's labels onto shared classes (docs/cross-corpus.md)")
+        raise BenchError(
+            f"the corpora share {len(classes)} class(es) ({', '.join(classes) or 'none'}); cross-corpus "
+            f"evaluation needs at least 2. Their classes: {found}. Give a class map (--class-map "
+            f"FILE.yaml) that maps each corpus's labels onto shared classes (docs/cross-corpus.md)"
+        )
     return classes
 
 
@@ -108,9 +119,11 @@ def combined_manifest(corpora: list[tuple[str, pd.DataFrame]], class_map: dict |
     names = [n for n, _ in corpora]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        raise BenchError(f"corpus {twice[0]!r} is named twice (training corpus: {names[0]!r}, test corpora: "
-                         f"{', '.join(names[1:])}); each corpus of a cross-corpus run must be a different one "
-                         f"(within one corpus use --protocol loso)")
+        raise BenchError(
+            f"corpus {twice[0]!r} is named twice (training corpus: {names[0]!r}, test corpora: "
+            f"{', '.join(names[1:])}); each corpus of a cross-corpus run must be a different one "
+            f"(within one corpus use --protocol loso)"
+        )
     mapped = [(n, _mapped(n, m, class_map)) for n, m in corpora]
     classes = _shared_classes({n: set(m["label"]) for n, m in mapped}, class_map)
     parts = []

@@ -31,11 +31,23 @@ from bench.errors import BenchError
 
 PROTOCOLS = ("loso", "loso-session", "predefined", "cross-corpus")
 ROLES = ("train", "valid", "test")
-VALIDATION_RULES = {"loso": ("session", "next", "none"), "loso-session": ("next", "none"), "predefined": ("split",),
-                    "cross-corpus": ("speaker", "none")}
+VALIDATION_RULES = {
+    "loso": ("session", "next", "none"),
+    "loso-session": ("next", "none"),
+    "predefined": ("split",),
+    "cross-corpus": ("speaker", "none"),
+}
 PLAN_COLUMNS = ["fold", "id", "speaker", "role"]
-_SPLIT_NAMES = {"train": "train", "training": "train", "valid": "valid", "dev": "valid", "val": "valid",
-                "validation": "valid", "test": "test", "eval": "test"}
+_SPLIT_NAMES = {
+    "train": "train",
+    "training": "train",
+    "valid": "valid",
+    "dev": "valid",
+    "val": "valid",
+    "validation": "valid",
+    "test": "test",
+    "eval": "test",
+}
 
 
 def fold_plan(manifest: pd.DataFrame, protocol: str = "loso", validation: str | None = None) -> pd.DataFrame:
@@ -54,7 +66,9 @@ def fold_plan(manifest: pd.DataFrame, protocol: str = "loso", validation: str | 
     else:
         group_col = "speaker" if protocol == "loso" else "session"
         if protocol == "loso-session" and (manifest["session"] == "").any():
-            raise BenchError("protocol 'loso-session' needs a session for every utterance; this corpus has none: use --protocol loso")
+            raise BenchError(
+                "protocol 'loso-session' needs a session for every utterance; this corpus has none: use --protocol loso"
+            )
         plan = _leave_one_group_out(manifest, group_col, rule)
     check_plan(plan, speaker_disjoint=protocol != "predefined")
     return plan
@@ -69,27 +83,40 @@ def _cross_corpus(manifest: pd.DataFrame, rule: str) -> pd.DataFrame:
     train = manifest[manifest["corpus"] == names[0]]
     speakers = sorted(train["speaker"].unique())
     if len(speakers) < 1 + (rule != "none"):
-        raise BenchError(f"training corpus {names[0]!r} has {len(speakers)} speaker(s): too few to hold one out for "
-                         f"validation; use --validation none")
+        raise BenchError(
+            f"training corpus {names[0]!r} has {len(speakers)} speaker(s): too few to hold one out for "
+            f"validation; use --validation none"
+        )
     valid = speakers[0] if rule == "speaker" else None
     train_roles = train["speaker"].map(lambda s: "valid" if s == valid else "train")
     parts = []
     for fold, name in enumerate(names[1:]):
         test = manifest[manifest["corpus"] == name]
-        parts.append(pd.DataFrame({"fold": fold, "id": pd.concat([train["id"], test["id"]]),
-                                   "speaker": pd.concat([train["speaker"], test["speaker"]]),
-                                   "role": pd.concat([train_roles, pd.Series("test", index=test.index)])}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "fold": fold,
+                    "id": pd.concat([train["id"], test["id"]]),
+                    "speaker": pd.concat([train["speaker"], test["speaker"]]),
+                    "role": pd.concat([train_roles, pd.Series("test", index=test.index)]),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
 def _leave_one_group_out(manifest: pd.DataFrame, group_col: str, rule: str) -> pd.DataFrame:
     groups = sorted(manifest[group_col].unique())
     if len(groups) < 2 + (rule != "none"):
-        raise BenchError(f"leave-one-{group_col}-out needs at least {2 + (rule != 'none')} {group_col}s, found {len(groups)}")
+        raise BenchError(
+            f"leave-one-{group_col}-out needs at least {2 + (rule != 'none')} {group_col}s, found {len(groups)}"
+        )
     parts = []
     for fold, test_group in enumerate(groups):
         valid_group = None if rule == "none" else _validation_group(manifest, groups, test_group, group_col, rule)
-        role = manifest[group_col].map(lambda g: "test" if g == test_group else "valid" if g == valid_group else "train")
+        role = manifest[group_col].map(
+            lambda g: "test" if g == test_group else "valid" if g == valid_group else "train"
+        )
         parts.append(pd.DataFrame({"fold": fold, "id": manifest["id"], "speaker": manifest["speaker"], "role": role}))
     return pd.concat(parts, ignore_index=True)
 
@@ -112,8 +139,10 @@ def role_name(text: str) -> str | None:
 
 def _predefined(manifest: pd.DataFrame) -> pd.DataFrame:
     if "split" not in manifest.columns:
-        raise BenchError("protocol 'predefined' needs a fold file (--split-file FILE.csv, the format `bench folds` "
-                         "writes) or a 'split' column (train/valid/test) in the manifest")
+        raise BenchError(
+            "protocol 'predefined' needs a fold file (--split-file FILE.csv, the format `bench folds` "
+            "writes) or a 'split' column (train/valid/test) in the manifest"
+        )
     split = manifest["split"].map(role_name)
     unknown = sorted(set(manifest.loc[split.isna(), "split"].astype(str)))
     if unknown:
@@ -161,8 +190,14 @@ def fold_summary(plan: pd.DataFrame) -> pd.DataFrame:
     for fold, part in plan.groupby("fold"):
         speakers = {r: sorted(part.loc[part["role"] == r, "speaker"].unique()) for r in ROLES}
         counts = part["role"].value_counts()
-        rows.append({"fold": fold, "test_speakers": " ".join(speakers["test"]), "valid_speakers": " ".join(speakers["valid"]),
-                     **{f"n_{r}": int(counts.get(r, 0)) for r in ROLES}})
+        rows.append(
+            {
+                "fold": fold,
+                "test_speakers": " ".join(speakers["test"]),
+                "valid_speakers": " ".join(speakers["valid"]),
+                **{f"n_{r}": int(counts.get(r, 0)) for r in ROLES},
+            }
+        )
     return pd.DataFrame(rows)
 
 

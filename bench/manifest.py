@@ -44,8 +44,10 @@ def _reject_infinite(frame: pd.DataFrame) -> None:
     for col in ("valence", "arousal", "duration"):
         bad = frame.loc[np.isinf(frame[col].to_numpy()), "id"].tolist()
         if bad:
-            raise BenchError(f"{col} is infinite for {len(bad)} utterance(s), e.g. {bad[:3]}; expected a finite "
-                             f"number or an empty field: fix or leave out these rows of the manifest")
+            raise BenchError(
+                f"{col} is infinite for {len(bad)} utterance(s), e.g. {bad[:3]}; expected a finite "
+                f"number or an empty field: fix or leave out these rows of the manifest"
+            )
 
 
 def manifest_text(frame: pd.DataFrame) -> str:
@@ -64,8 +66,15 @@ def read_manifest(path: str | Path) -> pd.DataFrame:
     """Read and validate a manifest CSV written by ``bench prepare`` (or by hand)."""
     path = Path(path)
     if not path.is_file():
-        raise BenchError(f"manifest not found: {path}. Make one with `bench prepare --dataset NAME --data-dir DIR --out {path}`.")
-    frame = pd.read_csv(path, dtype={c: str for c in STRING_COLUMNS}, keep_default_na=False, na_values={"valence": [""], "arousal": [""], "duration": [""]})
+        raise BenchError(
+            f"manifest not found: {path}. Make one with `bench prepare --dataset NAME --data-dir DIR --out {path}`."
+        )
+    frame = pd.read_csv(
+        path,
+        dtype={c: str for c in STRING_COLUMNS},
+        keep_default_na=False,
+        na_values={"valence": [""], "arousal": [""], "duration": [""]},
+    )
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise BenchError(f"manifest {path} lacks the columns {missing}; expected at least {COLUMNS}.")

@@ -26,5 +26,7 @@ def release_cached_memory() -> None:
 
 def out_of_memory_detail(seconds: float) -> str:
     """What to tell the user about a file that does not fit in memory even alone."""
-    return (f"{seconds:.0f} s of audio did not fit in memory in the backbone even alone; set a max_duration "
-            f"(bench extract/run --max-duration SECONDS, e.g. 30) to keep only the start of long files")
+    return (
+        f"{seconds:.0f} s of audio did not fit in memory in the backbone even alone; set a max_duration "
+        f"(bench extract/run --max-duration SECONDS, e.g. 30) to keep only the start of long files"
+    )

@@ -72,8 +72,10 @@ def synthetic_store(root: Path, n: int, layers: int, dim: int, seed: int = 0) ->
     for i, s in enumerate(seconds):
         t = int(s * 50)
         digest = hashlib.sha256(f"u{i}".encode()).hexdigest()
-        for folder, array in (("features", rng.standard_normal((layers, t, dim), dtype=np.float32).astype(np.float16)),
-                              ("masks", rng.random(t) < 0.7)):
+        for folder, array in (
+            ("features", rng.standard_normal((layers, t, dim), dtype=np.float32).astype(np.float16)),
+            ("masks", rng.random(t) < 0.7),
+        ):
             path = root / folder / digest[:2] / f"{digest}.npy"
             path.parent.mkdir(parents=True, exist_ok=True)
             np.save(path, array)
@@ -116,10 +118,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store, seconds = synthetic_store(Path(tmp), n, args.layers, args.dim)
         total = sum(np.load(store.feature_path(i), mmap_mode="r").nbytes for i in store.ids)
-        print(f"synthetic store: {n} utterances ({seconds.sum() / 3600:.2f} h), L={args.layers}, D={args.dim}, "
-              f"{total / 2**30:.2f} GiB fp16 (x{args.scale} = {total * args.scale / 2**30:.0f} GiB at IEMOCAP's size)\n")
-        print("| pooler | path | first epoch MiB | each further epoch MiB | per epoch at full size GiB | "
-              "30-epoch job at full size GiB |")
+        print(
+            f"synthetic store: {n} utterances ({seconds.sum() / 3600:.2f} h), L={args.layers}, D={args.dim}, "
+            f"{total / 2**30:.2f} GiB fp16 (x{args.scale} = {total * args.scale / 2**30:.0f} GiB at IEMOCAP's size)\n"
+        )
+        print(
+            "| pooler | path | first epoch MiB | each further epoch MiB | per epoch at full size GiB | "
+            "30-epoch job at full size GiB |"
+        )
         print("|---|---|---|---|---|---|")
         big = total / 2**30 * 2  # a budget the scaled store fits
         for pooler in args.poolers.split(","):
@@ -130,8 +136,11 @@ def main() -> None:
                     continue  # linear: the statistics are all it reads, whatever the path
                 first, each = job_bytes(store, pooler, budget, layer)
                 full = each * args.scale
-                print(f"| {pooler} | {name} | {first / 2**20:.1f} | {each / 2**20:.1f} | {full / 2**30:.1f} | "
-                      f"{(first + 29 * each) * args.scale / 2**30:.0f} |", flush=True)
+                print(
+                    f"| {pooler} | {name} | {first / 2**20:.1f} | {each / 2**20:.1f} | {full / 2**30:.1f} | "
+                    f"{(first + 29 * each) * args.scale / 2**30:.0f} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -57,15 +57,25 @@ def run_one(plan, classes, make, fold: int, pooler: str, config: TrainConfig) ->
     result = fit(train, valid, classes, pooler, params, config, seed=0)
     ua = unweighted_accuracy(test.labels, predict(result.model, test).labels)
     s = result.summary
-    return {"ua": ua, "train_ua": s.get("train_ua"), "best_epoch": result.best_epoch,
-            "max_epochs": s.get("max_epochs"), "steps": s.get("steps"), "still": bool(s.get("still_improving")),
-            "seconds": time.perf_counter() - started}
+    return {
+        "ua": ua,
+        "train_ua": s.get("train_ua"),
+        "best_epoch": result.best_epoch,
+        "max_epochs": s.get("max_epochs"),
+        "steps": s.get("steps"),
+        "still": bool(s.get("still_improving")),
+        "seconds": time.perf_counter() - started,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--poolers", default="gap,sap-noattn,stats,sap,sr,asp")
-    parser.add_argument("--budgets", default="0,300,1000,2000,5000", help="min_steps values (0: the paper's 30 epochs, 90 steps on the demo)")
+    parser.add_argument(
+        "--budgets",
+        default="0,300,1000,2000,5000",
+        help="min_steps values (0: the paper's 30 epochs, 90 steps on the demo)",
+    )
     parser.add_argument("--lrs", default="1e-3")
     parser.add_argument("--folds", default="0,1,2,3,4,5,6,7")
     parser.add_argument("--backbone", default="fbank")
@@ -79,19 +89,23 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for name in PROBES:
         runs = [run_one(plan, classes, make, f, name, TrainConfig(device="cpu")) for f in folds]
-        print(f"| {name} | - | - | - | {np.mean([r['ua'] for r in runs]):.3f} | "
-              f"{np.mean([r['train_ua'] for r in runs]):.3f} | - | - | {np.mean([r['seconds'] for r in runs]):.1f} |",
-              flush=True)
+        print(
+            f"| {name} | - | - | - | {np.mean([r['ua'] for r in runs]):.3f} | "
+            f"{np.mean([r['train_ua'] for r in runs]):.3f} | - | - | {np.mean([r['seconds'] for r in runs]):.1f} |",
+            flush=True,
+        )
     for pooler in args.poolers.split(","):
         for lr in (float(x) for x in args.lrs.split(",")):
             for budget in (int(b) for b in args.budgets.split(",")):
                 config = TrainConfig(lr=lr, min_steps=budget, device="cpu")
                 runs = [run_one(plan, classes, make, f, pooler, config) for f in folds]
-                print(f"| {pooler} | {lr:g} | {budget} | {np.mean([r['steps'] for r in runs]):.0f} | "
-                      f"{np.mean([r['ua'] for r in runs]):.3f} | {np.mean([r['train_ua'] for r in runs]):.3f} | "
-                      f"{np.mean([r['best_epoch'] for r in runs]):.0f} / {runs[0]['max_epochs']} | "
-                      f"{np.mean([r['still'] for r in runs]):.2f} | {np.mean([r['seconds'] for r in runs]):.1f} |",
-                      flush=True)
+                print(
+                    f"| {pooler} | {lr:g} | {budget} | {np.mean([r['steps'] for r in runs]):.0f} | "
+                    f"{np.mean([r['ua'] for r in runs]):.3f} | {np.mean([r['train_ua'] for r in runs]):.3f} | "
+                    f"{np.mean([r['best_epoch'] for r in runs]):.0f} / {runs[0]['max_epochs']} | "
+                    f"{np.mean([r['still'] for r in runs]):.2f} | {np.mean([r['seconds'] for r in runs]):.1f} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

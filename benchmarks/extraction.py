@@ -32,10 +32,24 @@ import soundfile as sf
 import torch
 
 CONFIGS = {
-    "wavlm-base-plus-sized": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
-                                  feat_extract_norm="group", do_stable_layer_norm=False, conv_bias=False),
-    "wavlm-large-sized": dict(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096,
-                              feat_extract_norm="layer", do_stable_layer_norm=True, conv_bias=True),
+    "wavlm-base-plus-sized": dict(
+        hidden_size=768,
+        num_hidden_layers=12,
+        num_attention_heads=12,
+        intermediate_size=3072,
+        feat_extract_norm="group",
+        do_stable_layer_norm=False,
+        conv_bias=False,
+    ),
+    "wavlm-large-sized": dict(
+        hidden_size=1024,
+        num_hidden_layers=24,
+        num_attention_heads=16,
+        intermediate_size=4096,
+        feat_extract_norm="layer",
+        do_stable_layer_norm=True,
+        conv_bias=True,
+    ),
 }
 
 
@@ -54,7 +68,16 @@ def synthetic_corpus(folder: Path, count: int, low: float, high: float, seed: in
         wave = (0.1 * voiced + rng.normal(0, 0.005, n)).astype(np.float32)
         path = folder / f"utt{i:03d}.flac"
         sf.write(path, wave, 16_000)
-        rows.append({"id": f"utt{i:03d}", "path": str(path), "speaker": "s", "label": "neutral", "duration": seconds, "sample_rate": 16_000})
+        rows.append(
+            {
+                "id": f"utt{i:03d}",
+                "path": str(path),
+                "speaker": "s",
+                "label": "neutral",
+                "duration": seconds,
+                "sample_rate": 16_000,
+            }
+        )
     return make_manifest(rows)
 
 
@@ -67,14 +90,22 @@ def build_backbone(name: str, device: str, dtype: str | None):
     torch.manual_seed(0)
     model = WavLMModel(WavLMConfig(**CONFIGS[name]))
     dev = resolve_device(device)
-    return TransformersBackbone(name, model, {"source": "random-init", "seed": 0}, normalize=CONFIGS[name]["do_stable_layer_norm"],
-                                device=dev, dtype=resolve_dtype(dtype, dev))
+    return TransformersBackbone(
+        name,
+        model,
+        {"source": "random-init", "seed": 0},
+        normalize=CONFIGS[name]["do_stable_layer_norm"],
+        device=dev,
+        dtype=resolve_dtype(dtype, dev),
+    )
 
 
 def batches_of(backbone, lengths):
     from backbones.batching import plan_batches
 
-    return plan_batches(lengths, int(backbone.max_batch_seconds * 16_000), equal_length_only=not backbone.uses_attention_mask)
+    return plan_batches(
+        lengths, int(backbone.max_batch_seconds * 16_000), equal_length_only=not backbone.uses_attention_mask
+    )
 
 
 def padding_share(batches, lengths) -> float:
@@ -168,8 +199,12 @@ def main():
     parser.add_argument("--models", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default=None, help="default: fp16 on CUDA, fp32 on CPU")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="interleaved rounds of bare and pipeline; medians and the median per-round ratio")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="interleaved rounds of bare and pipeline; medians and the median per-round ratio",
+    )
     args = parser.parse_args()
 
     from bench.audio import load_audio
@@ -179,9 +214,13 @@ def main():
         manifest = synthetic_corpus(work, args.utterances, args.min_seconds, args.max_seconds, seed=0)
         waves = [load_audio(p) for p in manifest["path"]]
         audio_s = sum(len(w) for w in waves) / 16_000
-        print(f"corpus: {len(waves)} utterances, {audio_s:.1f} s of audio; device {args.device}, torch threads {torch.get_num_threads()}")
+        print(
+            f"corpus: {len(waves)} utterances, {audio_s:.1f} s of audio; device {args.device}, torch threads {torch.get_num_threads()}"
+        )
         print(f"medians of {args.repeats} interleaved rounds; pipeline/bare = median [min-max] of the per-round ratios")
-        print(f"{'model':24} {'batches':>7} {'padding':>8} {'bare s':>8} {'pipeline s':>10} {'pipeline/bare':>20} {'hit s':>7} {'io s':>6} {'io/bare':>8} {'RTF':>7}")
+        print(
+            f"{'model':24} {'batches':>7} {'padding':>8} {'bare s':>8} {'pipeline s':>10} {'pipeline/bare':>20} {'hit s':>7} {'io s':>6} {'io/bare':>8} {'RTF':>7}"
+        )
         for name in args.models:
             backbone = build_backbone(name, args.device, args.dtype)
             lengths = [len(w) for w in waves]
@@ -197,8 +236,10 @@ def main():
             b, c, i = np.median(bare), np.median(cold), np.median(io)
             ratios = np.array(cold) / np.array(bare)
             ratio = f"{np.median(ratios):.2f} [{ratios.min():.2f}-{ratios.max():.2f}]"
-            print(f"{name:24} {len(batches):7d} {padding_share(batches, lengths):8.1%} {b:8.2f} {c:10.2f} "
-                  f"{ratio:>20} {np.median(hit):7.3f} {i:6.2f} {i / b:8.1%} {c / audio_s:7.3f}")
+            print(
+                f"{name:24} {len(batches):7d} {padding_share(batches, lengths):8.1%} {b:8.2f} {c:10.2f} "
+                f"{ratio:>20} {np.median(hit):7.3f} {i:6.2f} {i / b:8.1%} {c / audio_s:7.3f}"
+            )
             del backbone
         print("VAD real-time factors (compute s / audio s):")
         for name, rtf in vad_rtfs(waves).items():

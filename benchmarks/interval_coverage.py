@@ -35,8 +35,10 @@ def main() -> None:
         "percentile bootstrap": lambda rng: lambda v: bootstrap_ci(v, 0.95, "percentile", args.resamples, rng),
         "BCa bootstrap": lambda rng: lambda v: bootstrap_ci(v, 0.95, "bca", args.resamples, rng),
     }
-    print(f"95% intervals of the mean, fold UA ~ Beta(mean {args.mean}, SD {args.sd}), {args.reps} studies per cell, "
-          f"{args.resamples} bootstrap resamples, seed {args.seed}")
+    print(
+        f"95% intervals of the mean, fold UA ~ Beta(mean {args.mean}, SD {args.sd}), {args.reps} studies per cell, "
+        f"{args.resamples} bootstrap resamples, seed {args.seed}"
+    )
     print(f"{'folds':>5}  " + "  ".join(f"{name:>22}" for name in methods))
     for n in args.folds:
         cells = []

@@ -70,13 +70,18 @@ def run_arithmetic(train, valid, classes, pooler, config, steps: int, periods: i
         targets = _Targets(train, cfg)
         generator = torch.Generator().manual_seed(0)
         epochs = [torch.randperm(len(train), generator=generator).numpy() for _ in range(8)]
-        train_batches = [(index, train_feed.batch(index)) for order in epochs
-                         for index in np.array_split(order, math.ceil(len(train) / config.batch_size))]
+        train_batches = [
+            (index, train_feed.batch(index))
+            for order in epochs
+            for index in np.array_split(order, math.ceil(len(train) / config.batch_size))
+        ]
         eval_size = config.eval_batch_size or config.batch_size
-        valid_batches = [valid_feed.batch(np.arange(s, min(s + eval_size, len(valid))))
-                         for s in range(0, len(valid), eval_size)]
-        full_train = [train_feed.batch(np.arange(s, min(s + eval_size, len(train))))
-                      for s in range(0, len(train), eval_size)]
+        valid_batches = [
+            valid_feed.batch(np.arange(s, min(s + eval_size, len(valid)))) for s in range(0, len(valid), eval_size)
+        ]
+        full_train = [
+            train_feed.batch(np.arange(s, min(s + eval_size, len(train)))) for s in range(0, len(train), eval_size)
+        ]
         optimizer = make_optimizer(model, config)
         scheduler = lr_scheduler(config.lr_schedule, optimizer, max(steps, 1), config.warmup_ratio)
         started = time.perf_counter()
@@ -109,8 +114,10 @@ def main() -> None:
     torch.set_num_threads(1)
     plan, classes, make = demo_sets("fbank", args.cache_dir)
     config = TrainConfig(device="cpu")
-    print("demo corpus, fbank + webrtc, frozen default recipe, 1 torch thread; medians of "
-          f"{args.repeats} interleaved rounds\n")
+    print(
+        "demo corpus, fbank + webrtc, frozen default recipe, 1 torch thread; medians of "
+        f"{args.repeats} interleaved rounds\n"
+    )
     print("| pooler | fold | steps | periods | job s | arithmetic s | job / arithmetic |")
     print("|---|---|---|---|---|---|---|")
     for pooler in args.poolers.split(","):
@@ -125,8 +132,11 @@ def main() -> None:
                 jobs.append(seconds)
                 sums.append(base)
                 ratios.append(seconds / base)
-            print(f"| {pooler} | {fold} | {summary['steps']} | {summary['periods']} | {np.median(jobs):.2f} | "
-                  f"{np.median(sums):.2f} | {np.median(ratios):.2f} |", flush=True)
+            print(
+                f"| {pooler} | {fold} | {summary['steps']} | {summary['periods']} | {np.median(jobs):.2f} | "
+                f"{np.median(sums):.2f} | {np.median(ratios):.2f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -48,8 +48,10 @@ def synthetic_store(root: Path, n: int, layers: int, dim: int, seed: int = 0) ->
     for i, s in enumerate(seconds):
         t = int(s * 50)
         digest = sha256_hex(f"u{i}".encode())
-        for folder, array in (("features", rng.standard_normal((layers, t, dim), dtype=np.float32).astype(np.float16)),
-                              ("masks", rng.random(t) < 0.7)):
+        for folder, array in (
+            ("features", rng.standard_normal((layers, t, dim), dtype=np.float32).astype(np.float16)),
+            ("masks", rng.random(t) < 0.7),
+        ):
             path = root / folder / digest[:2] / f"{digest}.npy"
             path.parent.mkdir(parents=True, exist_ok=True)
             np.save(path, array)
@@ -91,18 +93,24 @@ def main() -> None:
 
     seconds, nbytes, frames = cache_pass(args.scale, args.layers, args.dim)
     n = IEMOCAP_UTTERANCES
-    print(f"cache pass: {IEMOCAP_UTTERANCES // args.scale} utterances, {frames} frames, {nbytes / 2**30:.2f} GiB read "
-          f"in {seconds:.1f} s ({nbytes / 2**20 / seconds:.0f} MiB/s)")
-    print(f"  x{args.scale} -> {nbytes * args.scale / 2**30:.1f} GiB read once, ~{seconds * args.scale / 60:.1f} min at "
-          f"that rate; sums held in memory: {n * args.layers * args.dim * 12 / 2**30:.2f} GiB")
+    print(
+        f"cache pass: {IEMOCAP_UTTERANCES // args.scale} utterances, {frames} frames, {nbytes / 2**30:.2f} GiB read "
+        f"in {seconds:.1f} s ({nbytes / 2**20 / seconds:.0f} MiB/s)"
+    )
+    print(
+        f"  x{args.scale} -> {nbytes * args.scale / 2**30:.1f} GiB read once, ~{seconds * args.scale / 60:.1f} min at "
+        f"that rate; sums held in memory: {n * args.layers * args.dim * 12 / 2**30:.2f} GiB"
+    )
     n_train, n_valid = round(n * 0.8), round(n * 0.1)
     points = args.folds * (args.layers + 1)
     total = 0.0
     for kinds, width in (("gap", args.dim), ("sap-noattn", args.dim), ("stats", 2 * args.dim)):
         one = probe_seconds(width, n_train, n_valid)
         total += one * points
-        print(f"probe {kinds}: {len(C_GRID) + 1} fits on [{n_train}, {width}] in {one:.1f} s -> {points} points "
-              f"({args.folds} folds x {args.layers + 1}) = {one * points / 60:.1f} min")
+        print(
+            f"probe {kinds}: {len(C_GRID) + 1} fits on [{n_train}, {width}] in {one:.1f} s -> {points} points "
+            f"({args.folds} folds x {args.layers + 1}) = {one * points / 60:.1f} min"
+        )
     print(f"probes, 3 poolers: {total / 60:.1f} min (one process, one BLAS thread)")
 
 

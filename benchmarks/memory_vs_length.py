@@ -76,8 +76,12 @@ for seconds in spec["seconds"]:
 
 
 def series(spec: dict, seconds: list[float]) -> list[tuple[float, float]]:
-    done = subprocess.run([sys.executable, "-c", CHILD, json.dumps({**spec, "seconds": seconds})],
-                          capture_output=True, text=True, timeout=3600)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps({**spec, "seconds": seconds})],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     if done.returncode != 0:
         raise SystemExit(f"child {spec} failed:\n{done.stderr[-2000:]}")
     rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
@@ -96,8 +100,9 @@ def exponent(points: list[tuple[float, float]]) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", default="10,30,60,120,300,600", help="utterance lengths in seconds")
-    parser.add_argument("--whole-up-to", type=float, default=120.0,
-                        help="longest utterance for the whole-matrix (quadratic) series")
+    parser.add_argument(
+        "--whole-up-to", type=float, default=120.0, help="longest utterance for the whole-matrix (quadratic) series"
+    )
     parser.add_argument("--dim", type=int, default=256, help="feature width D for sap")
     args = parser.parse_args()
     seconds = [float(s) for s in args.seconds.split(",")]

@@ -40,7 +40,9 @@ def main() -> None:
         refused.append(seconds)
         imports.append(_seconds(torch_import)[0])
     a, b = statistics.median(refused), statistics.median(imports)
-    print(f"| mistyped bench run (rc 2) | import torch | ratio |\n|---|---|---|\n| {a:.2f} s | {b:.2f} s | {a / b:.2f} |")
+    print(
+        f"| mistyped bench run (rc 2) | import torch | ratio |\n|---|---|---|\n| {a:.2f} s | {b:.2f} s | {a / b:.2f} |"
+    )
 
 
 if __name__ == "__main__":

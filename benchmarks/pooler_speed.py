@@ -47,10 +47,7 @@ def make_inputs(batch, min_frames, max_frames, dim, speech_share, device, seed=0
 
 def split(feats, valid, speech, lengths):
     """The same batch as per-utterance unpadded tensors ([1, T_i, D], [1, T_i], [1, T_i])."""
-    return [
-        tuple(x[i : i + 1, :n].clone() for x in (feats, valid, speech))
-        for i, n in enumerate(lengths)
-    ]
+    return [tuple(x[i : i + 1, :n].clone() for x in (feats, valid, speech)) for i, n in enumerate(lengths)]
 
 
 def interleaved(steps, device, repeats):
@@ -87,6 +84,7 @@ def measure(name, inputs, device, repeats):
         def run():
             with torch.no_grad():
                 step()
+
         return run
 
     def with_backward(step):
@@ -95,6 +93,7 @@ def measure(name, inputs, device, repeats):
             for tensor in [feats] + [f for f, _, _ in utterances]:
                 tensor.grad = None
             step().square().mean().backward()
+
         return run
 
     pooler.eval()
@@ -109,9 +108,7 @@ def measure(name, inputs, device, repeats):
 
 
 def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--min-frames", type=int, default=60)
@@ -145,8 +142,9 @@ def main():
         for batched, loop in (r["eval"], r["train"]):
             ratios = np.array(batched) / np.array(loop)
             q1, q2, q3 = np.percentile(ratios, [25, 50, 75])
-            cells.append(f"{np.median(batched) * 1e3:10.1f}ms {np.median(loop) * 1e3:8.1f}ms "
-                         f"{q2:6.2f} [{q1:.2f}-{q3:.2f}]")
+            cells.append(
+                f"{np.median(batched) * 1e3:10.1f}ms {np.median(loop) * 1e3:8.1f}ms {q2:6.2f} [{q1:.2f}-{q3:.2f}]"
+            )
         print(f"{name:<11} " + "   ".join(cells), flush=True)
 
 

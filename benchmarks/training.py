@@ -56,8 +56,10 @@ def fit_seconds(data, pooler: str, dim: int, precompute: bool, epochs: int) -> f
 def epoch_seconds(data, pooler: str, dim: int, precompute: bool, extra: int) -> float:
     """Marginal cost of one epoch: (fit of 1 + extra epochs - fit of 1 epoch) / extra, so model
     building, feature statistics and the precompute are left out."""
-    return max(fit_seconds(data, pooler, dim, precompute, 1 + extra) - fit_seconds(data, pooler, dim, precompute, 1),
-               1e-9) / extra
+    return (
+        max(fit_seconds(data, pooler, dim, precompute, 1 + extra) - fit_seconds(data, pooler, dim, precompute, 1), 1e-9)
+        / extra
+    )
 
 
 def throughput(args) -> None:
@@ -99,8 +101,13 @@ def demo_split(cache_dir: str):
     sets = {}
     for role in ("train", "valid", "test"):
         part = manifest[manifest["speaker"].map(roles) == role]
-        sets[role] = UtteranceSet(list(part["id"]), part["label"].map(classes.index).to_numpy(),
-                                  part["valence"].to_numpy(), part["arousal"].to_numpy(), store)
+        sets[role] = UtteranceSet(
+            list(part["id"]),
+            part["label"].map(classes.index).to_numpy(),
+            part["valence"].to_numpy(),
+            part["arousal"].to_numpy(),
+            store,
+        )
     return classes, sets
 
 
@@ -133,14 +140,23 @@ def lr_sweep(args) -> None:
             for lr in (float(v) for v in args.lrs.split(",")):
                 uas, best, last = [], [], []
                 for seed in range(args.seeds):
-                    result = fit(sets["train"], sets["valid"], classes, name, _hparams(name, 80),
-                                 TrainConfig(lr=lr, device="cpu"), seed=seed)
+                    result = fit(
+                        sets["train"],
+                        sets["valid"],
+                        classes,
+                        name,
+                        _hparams(name, 80),
+                        TrainConfig(lr=lr, device="cpu"),
+                        seed=seed,
+                    )
                     pred = predict(result.model, sets["test"]).labels
                     y = sets["test"].labels
                     uas.append(np.mean([np.mean(pred[y == c] == c) for c in np.unique(y)]))
                     best.append(result.best_epoch)
                     last.append(result.history[-1]["train_loss"])
-                print(f"| {name} | {lr:g} | {np.mean(uas):.3f} | {np.mean(best):.1f} | {np.mean(last):.3f} |", flush=True)
+                print(
+                    f"| {name} | {lr:g} | {np.mean(uas):.3f} | {np.mean(best):.1f} | {np.mean(last):.3f} |", flush=True
+                )
 
 
 def main() -> None:

@@ -73,9 +73,7 @@ def is_linear(name: str) -> bool:
     return hasattr(_lookup(name), "frame_weights")
 
 
-def pool_layers(
-    name: str, feats: torch.Tensor, valid: torch.Tensor, speech: torch.Tensor
-) -> torch.Tensor:
+def pool_layers(name: str, feats: torch.Tensor, valid: torch.Tensor, speech: torch.Tensor) -> torch.Tensor:
     """Pool every layer of a stack with a linear pooler: feats [B, L, T, D] -> [B, L, D].
 
     For any layer weights ``w`` [L]: ``pool(sum_l w_l feats_l) == sum_l w_l pool_layers(...)_l``.

@@ -73,9 +73,7 @@ def _mean_self_attention(x, mask, attention, dropout: float, training: bool) -> 
     return attention.out_proj(mean.reshape(batch, dim))
 
 
-def _project_selected(
-    x: torch.Tensor, mask: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor
-) -> torch.Tensor:
+def _project_selected(x: torch.Tensor, mask: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
     """F.linear on the True frames only: x [B, S, D], mask [B, S] -> [B, S, E], 0 elsewhere.
 
     The projection is the largest product in SAP at long widths; running it on x[mask] makes

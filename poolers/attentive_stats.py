@@ -24,9 +24,7 @@ class AttentiveStatisticsPooling(nn.Module):
             raise PoolerConfigError(f"asp hidden must be a positive integer, got {hidden}.")
         self.in_dim = in_dim
         self.out_dim = 2 * in_dim
-        self.score = nn.Sequential(
-            nn.Linear(in_dim, hidden), nn.Tanh(), nn.Linear(hidden, 1, bias=False)
-        )
+        self.score = nn.Sequential(nn.Linear(in_dim, hidden), nn.Tanh(), nn.Linear(hidden, 1, bias=False))
 
     def forward(self, feats: torch.Tensor, valid: torch.Tensor, speech: torch.Tensor) -> torch.Tensor:
         """feats [B, T, D], valid [B, T], speech [B, T] -> [B, 2D]."""

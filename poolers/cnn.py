@@ -71,9 +71,7 @@ class ConvolutionalFront(nn.Module):
                 f"feature_bins={feature_bins}, channels={channels}."
             )
         if len(grid) != 2 or min(grid) < 1 or not 0.0 <= dropout < 1.0:
-            raise PoolerConfigError(
-                f"cnn needs grid=(rows, cols) >= 1 and dropout in [0, 1), got {grid}, {dropout}."
-            )
+            raise PoolerConfigError(f"cnn needs grid=(rows, cols) >= 1 and dropout in [0, 1), got {grid}, {dropout}.")
         self.in_dim = in_dim
         self.max_frames = max_frames
         self.bins = min(in_dim, feature_bins)

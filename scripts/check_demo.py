@@ -120,13 +120,24 @@ def measure(corpus: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         feats = log_mel(wave, bank)
         gap.append(feats.mean(axis=0))
         sap.append(feats[mask].mean(axis=0) if mask.any() else feats.mean(axis=0))
-        rows.append({
-            "id": utt.id, "speaker": utt.speaker, "gender": utt.gender, "label": utt.label,
-            "duration": len(wave) / SR, "speech_s": mask.sum() * HOP / SR,
-            "speech_db": 10 * np.log10(np.mean(10 ** (db[mask] / 10))) if mask.any() else np.nan,
-            "file_db": 10 * np.log10(np.mean(wave**2)), "f0": f0, "f0_iqr_st": f0_iqr,
-            "lead": lead, "trail": trail, "lead_planned": utt.lead_silence, "trail_planned": utt.trail_silence,
-        })
+        rows.append(
+            {
+                "id": utt.id,
+                "speaker": utt.speaker,
+                "gender": utt.gender,
+                "label": utt.label,
+                "duration": len(wave) / SR,
+                "speech_s": mask.sum() * HOP / SR,
+                "speech_db": 10 * np.log10(np.mean(10 ** (db[mask] / 10))) if mask.any() else np.nan,
+                "file_db": 10 * np.log10(np.mean(wave**2)),
+                "f0": f0,
+                "f0_iqr_st": f0_iqr,
+                "lead": lead,
+                "trail": trail,
+                "lead_planned": utt.lead_silence,
+                "trail_planned": utt.trail_silence,
+            }
+        )
     return pd.DataFrame(rows), np.array(gap), np.array(sap)
 
 
@@ -149,20 +160,26 @@ def loso_accuracy(x: np.ndarray, labels: pd.Series, speakers: pd.Series) -> floa
 def report(corpus: Path) -> None:
     table, gap, sap = measure(corpus)
     size = sum(f.stat().st_size for f in corpus.rglob("*") if f.is_file())
-    print(f"{corpus}: {len(table)} utterances, {table.speaker.nunique()} speakers, "
-          f"{table.duration.sum() / 60:.1f} min, {size / 1e6:.2f} MB")
+    print(
+        f"{corpus}: {len(table)} utterances, {table.speaker.nunique()} speakers, "
+        f"{table.duration.sum() / 60:.1f} min, {size / 1e6:.2f} MB"
+    )
     cols = ["speech_db", "file_db", "f0_iqr_st", "speech_s", "lead", "trail"]
     print(table.groupby("label")[cols].mean().round(2).to_string())
     print("median F0 (Hz) by gender and emotion:")
     print(table.pivot_table(index="gender", columns="label", values="f0", aggfunc="median").round(0).to_string())
     err = np.abs(np.r_[table.lead - table.lead_planned, table.trail - table.trail_planned])
-    print(f"measured vs planned edge silence: median |error| {np.median(err):.3f} s, 95th pct {np.percentile(err, 95):.3f} s")
+    print(
+        f"measured vs planned edge silence: median |error| {np.median(err):.3f} s, 95th pct {np.percentile(err, 95):.3f} s"
+    )
     for col in ("lead", "trail"):
         groups = [g[col].values for _, g in table.groupby("label")]
         print(f"Kruskal-Wallis {col} silence ~ emotion: p = {kruskal(*groups).pvalue:.3f}")
     print(f"speech frames with non-silent middle: {(table.speech_s > 0.5).mean():.0%} of files have > 0.5 s speech")
-    print(f"LOSO UA, logistic regression on mean log-mel: all frames (GAP-like) {loso_accuracy(gap, table.label, table.speaker):.3f}, "
-          f"speech frames (SAP-like) {loso_accuracy(sap, table.label, table.speaker):.3f}, chance 0.250")
+    print(
+        f"LOSO UA, logistic regression on mean log-mel: all frames (GAP-like) {loso_accuracy(gap, table.label, table.speaker):.3f}, "
+        f"speech frames (SAP-like) {loso_accuracy(sap, table.label, table.speaker):.3f}, chance 0.250"
+    )
 
 
 def main() -> None:

@@ -224,7 +224,9 @@ def plan_utterance(seed: int, si: int, speaker: Speaker, ei: int, emotion: str, 
         pitch=int(np.clip(round(speaker.pitch + style.pitch_shift + JITTER["pitch"] * z["pitch"]), 5, 95)),
         pitch_range=int(max(15, round(style.pitch_range * (1 + JITTER["range"] * z["range"])))),
         rate=int(round(speaker.rate * style.rate_factor * (1 + JITTER["rate"] * z["rate"]))),
-        amplitude=int(np.clip(round(style.amplitude * np.exp(JITTER["amplitude"] * z["amplitude"])), 10, MAX_AMPLITUDE)),
+        amplitude=int(
+            np.clip(round(style.amplitude * np.exp(JITTER["amplitude"] * z["amplitude"])), 10, MAX_AMPLITUDE)
+        ),
         breaks_ms=";".join(str(b) for b in breaks),
         **asdict(draw_recording(seed, si, sentence)),
         noise_seed=int(rng.integers(2**31)),
@@ -254,11 +256,26 @@ def ssml(utt: Utterance) -> str:
 
 def espeak(utt: Utterance) -> np.ndarray:
     """Run espeak-ng; return its speech as 16 kHz mono float32 (trimmed of espeak's own edge silence)."""
-    cmd = ["espeak-ng", "-m", "-v", utt.voice, "-p", str(utt.pitch), "-s", str(utt.rate), "-a", str(utt.amplitude), "--stdout", ssml(utt)]
+    cmd = [
+        "espeak-ng",
+        "-m",
+        "-v",
+        utt.voice,
+        "-p",
+        str(utt.pitch),
+        "-s",
+        str(utt.rate),
+        "-a",
+        str(utt.amplitude),
+        "--stdout",
+        ssml(utt),
+    ]
     out = subprocess.run(cmd, check=True, capture_output=True).stdout
     wave, rate = sf.read(io.BytesIO(out), dtype="float32")
     if np.abs(wave).max() >= 0.999:
-        raise RuntimeError(f"espeak-ng clipped {utt.id} (amplitude {utt.amplitude}); lower the emotion amplitudes or MAX_AMPLITUDE")
+        raise RuntimeError(
+            f"espeak-ng clipped {utt.id} (amplitude {utt.amplitude}); lower the emotion amplitudes or MAX_AMPLITUDE"
+        )
     g = gcd(SAMPLE_RATE, rate)
     wave = resample_poly(wave, SAMPLE_RATE // g, rate // g)
     return trim_edges(wave.astype(np.float32))
@@ -348,7 +365,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: bench/data/demo)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--format", choices=["ogg", "flac"], default="ogg", help="ogg: Vorbis, ~5 MB (shipped); flac: lossless, ~15 MB")
+    parser.add_argument(
+        "--format", choices=["ogg", "flac"], default="ogg", help="ogg: Vorbis, ~5 MB (shipped); flac: lossless, ~15 MB"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="espeak-ng processes at once")
     args = parser.parse_args(argv)
     require_espeak()

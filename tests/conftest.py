@@ -12,7 +12,9 @@ from bench.manifest import write_manifest
 
 # Test helper modules (model_data, runner_fixtures, cache_audio, ...) are imported by module name, from
 # any test folder: put every folder of the suite on the path before collection (see test_suite_imports).
-for _folder in sorted(p for p in Path(__file__).resolve().parent.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+for _folder in sorted(
+    p for p in Path(__file__).resolve().parent.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+):
     if str(_folder) not in sys.path:
         sys.path.append(str(_folder))
 
@@ -32,4 +34,3 @@ def tiny_manifest(tmp_path_factory):
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("cache")
-

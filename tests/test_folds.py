@@ -88,8 +88,9 @@ def test_plan_round_trips_and_bad_plans_are_rejected(tmp_path):
 
 def test_plan_keeps_speakers_and_ids_that_pandas_would_read_as_missing(tmp_path):
     names = ["NA", "nan", "None", "0013"]
-    manifest = pd.DataFrame([{"id": f"{n}" if k == 0 else f"{n}_{k}", "speaker": n, "session": ""}
-                             for n in names for k in range(2)])
+    manifest = pd.DataFrame(
+        [{"id": f"{n}" if k == 0 else f"{n}_{k}", "speaker": n, "session": ""} for n in names for k in range(2)]
+    )
     plan = fold_plan(manifest, "loso", "next")
     write_plan(plan, tmp_path / "folds.csv")
     back = read_plan(tmp_path / "folds.csv")

@@ -31,7 +31,9 @@ def backbone_rows(tmp_path_factory):
     with pytest.MonkeyPatch.context() as monkeypatch:
         use_empty_hf_cache(monkeypatch, tmp_path_factory.mktemp("hf"))
         out = run("backbones")
-    return {line.split()[0]: line.split() for line in out.splitlines()[1:] if line.strip() and not line.startswith("Also")}
+    return {
+        line.split()[0]: line.split() for line in out.splitlines()[1:] if line.strip() and not line.startswith("Also")
+    }
 
 
 def test_backbones_list_every_name_with_hub_id_revision_and_sizes(backbone_rows):

@@ -16,8 +16,9 @@ except ImportError:  # Python 3.10
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "lock.txt"
 PYPROJECT = ROOT / "pyproject.toml"
-pytestmark = pytest.mark.skipif(not LOCK.is_file() or not PYPROJECT.is_file(),
-                                reason="needs the source tree (the lock is not part of the wheel)")
+pytestmark = pytest.mark.skipif(
+    not LOCK.is_file() or not PYPROJECT.is_file(), reason="needs the source tree (the lock is not part of the wheel)"
+)
 
 
 def locked() -> dict[str, list[str]]:

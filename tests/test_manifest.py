@@ -7,10 +7,30 @@ from bench.manifest import COLUMNS, has_dimensions, make_manifest, read_manifest
 
 def _rows():
     return [
-        {"id": "a", "path": "/x/a.wav", "speaker": "s1", "session": "1", "label": "sad", "valence": 2.5, "arousal": 1.5,
-         "duration": 1.25, "sample_rate": 16000, "gender": "F"},
-        {"id": "b", "path": "/x/b.wav", "speaker": "s2", "session": "", "label": "angry", "valence": None, "arousal": None,
-         "duration": 2.0, "sample_rate": 44100, "gender": "M"},
+        {
+            "id": "a",
+            "path": "/x/a.wav",
+            "speaker": "s1",
+            "session": "1",
+            "label": "sad",
+            "valence": 2.5,
+            "arousal": 1.5,
+            "duration": 1.25,
+            "sample_rate": 16000,
+            "gender": "F",
+        },
+        {
+            "id": "b",
+            "path": "/x/b.wav",
+            "speaker": "s2",
+            "session": "",
+            "label": "angry",
+            "valence": None,
+            "arousal": None,
+            "duration": 2.0,
+            "sample_rate": 44100,
+            "gender": "M",
+        },
     ]
 
 
@@ -52,7 +72,9 @@ def test_infinite_dimensions_are_rejected_with_the_ids(tmp_path, column):
 
 
 def test_ids_and_speakers_that_look_missing_or_numeric_stay_strings(tmp_path):
-    rows = [dict(_rows()[0], id=i, speaker=s) for i, s in [("nan", "NA"), ("None", "None"), ("0013", "nan"), ("NA", "0013")]]
+    rows = [
+        dict(_rows()[0], id=i, speaker=s) for i, s in [("nan", "NA"), ("None", "None"), ("0013", "nan"), ("NA", "0013")]
+    ]
     write_manifest(make_manifest(rows), tmp_path / "m.csv")
     back = read_manifest(tmp_path / "m.csv")
     assert back["id"].tolist() == ["nan", "None", "0013", "NA"]

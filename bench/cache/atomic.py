@@ -55,7 +55,7 @@ def atomic_save_npy(path: str | Path, array: np.ndarray) -> None:
 
 def _writer_is_gone(name: str, now: float, mtime: float) -> bool:
     """A temp file is stale when its writer (same host) is dead, or it is older than STALE_AFTER_S."""
-    parts = name[len(TEMP_PREFIX):].split(".", 3)
+    parts = name[len(TEMP_PREFIX) :].split(".", 3)
     if len(parts) < 4 or now - mtime > STALE_AFTER_S:
         return True
     host, pid = parts[0], parts[1]

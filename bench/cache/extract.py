@@ -78,8 +78,10 @@ def resolve_layers(layers, num_layers: int) -> list[int]:
     chosen = [int(i) for i in layers]
     bad = [i for i in chosen if not 0 <= i < num_layers]
     if bad or not chosen or len(set(chosen)) != len(chosen):
-        raise BenchError(f"layers {chosen} are not valid: the backbone has {num_layers} hidden states numbered "
-                         f"0..{num_layers - 1}; give distinct indices or 'all'")
+        raise BenchError(
+            f"layers {chosen} are not valid: the backbone has {num_layers} hidden states numbered "
+            f"0..{num_layers - 1}; give distinct indices or 'all'"
+        )
     return chosen
 
 
@@ -131,7 +133,9 @@ def _load(utt: _Utterance, max_duration, skipped: dict) -> np.ndarray | None:
         skipped[utt.id] = Skipped(utt.id, _audio_reason(exc), str(exc))
         return None
     if num_frames(wave.size) == 0:
-        skipped[utt.id] = Skipped(utt.id, "too short", f"{wave.size} samples at 16 kHz, fewer than one 25 ms frame (400)")
+        skipped[utt.id] = Skipped(
+            utt.id, "too short", f"{wave.size} samples at 16 kHz, fewer than one 25 ms frame (400)"
+        )
         return None
     return wave
 
@@ -156,7 +160,9 @@ class FeatureRequest:
     backbone_options: dict = field(default_factory=dict)
 
 
-def extract_corpus(manifest, request: FeatureRequest, *, chunk_seconds: float = 60.0, progress: bool = True) -> FeatureStore:
+def extract_corpus(
+    manifest, request: FeatureRequest, *, chunk_seconds: float = 60.0, progress: bool = True
+) -> FeatureStore:
     """Make sure every utterance of ``manifest`` has cached features and a speech mask; return the store.
 
     manifest: DataFrame or manifest CSV path; request: what to extract (``FeatureRequest``).
@@ -189,7 +195,19 @@ def extract_corpus(manifest, request: FeatureRequest, *, chunk_seconds: float = 
                 damaged.append({"id": utt.id, "entry": str(path.relative_to(cache.root)), "problem": problem})
         if any(problems):
             todo[utt.digest] = utt
-    counts = _fill(list(todo.values()), lazy, chosen, detector, cache, features_dir, masks_dir, max_duration, chunk_seconds, skipped, progress)
+    counts = _fill(
+        list(todo.values()),
+        lazy,
+        chosen,
+        detector,
+        cache,
+        features_dir,
+        masks_dir,
+        max_duration,
+        chunk_seconds,
+        skipped,
+        progress,
+    )
 
     failed = {u.digest: skipped[u.id] for u in todo.values() if u.id in skipped}  # shared by same-content files
     digests = {}
@@ -199,14 +217,28 @@ def extract_corpus(manifest, request: FeatureRequest, *, chunk_seconds: float = 
         if utt.id not in skipped:
             digests[utt.id] = utt.digest
     report = {
-        "utterances": len(frame), "cache_hits": len(utts) - sum(1 for u in utts if u.digest in todo),
-        "damaged_entries_replaced": len(damaged), "damaged_entries": damaged,  # each made again: why
-        **counts, "skipped": dict(Counter(s.reason for s in skipped.values())),
-        "model_built": lazy.built, "disk_bytes": cache.disk_usage(features_dir, masks_dir),
+        "utterances": len(frame),
+        "cache_hits": len(utts) - sum(1 for u in utts if u.digest in todo),
+        "damaged_entries_replaced": len(damaged),
+        "damaged_entries": damaged,  # each made again: why
+        **counts,
+        "skipped": dict(Counter(s.reason for s in skipped.values())),
+        "model_built": lazy.built,
+        "disk_bytes": cache.disk_usage(features_dir, masks_dir),
         "seconds": round(time.perf_counter() - start, 3),
     }
-    return FeatureStore(str(features_dir), str(masks_dir), digests, chosen, spec.hidden_size, skipped,
-                        spec.identity, detector.identity, prep, report)
+    return FeatureStore(
+        str(features_dir),
+        str(masks_dir),
+        digests,
+        chosen,
+        spec.hidden_size,
+        skipped,
+        spec.identity,
+        detector.identity,
+        prep,
+        report,
+    )
 
 
 def _extract_or_skip(lazy, need: list, layers, skipped: dict):
@@ -235,7 +267,9 @@ def _extract_or_skip(lazy, need: list, layers, skipped: dict):
         yield (utt, wave), feats
 
 
-def _fill(todo, lazy, layers, detector, cache, features_dir, masks_dir, max_duration, chunk_seconds, skipped, progress) -> dict:
+def _fill(
+    todo, lazy, layers, detector, cache, features_dir, masks_dir, max_duration, chunk_seconds, skipped, progress
+) -> dict:
     """Compute and store what ``todo`` lacks; returns counts of work done."""
     from tqdm.auto import tqdm
 
@@ -246,7 +280,9 @@ def _fill(todo, lazy, layers, detector, cache, features_dir, masks_dir, max_dura
         need = [(u, w) for u, w in loaded if not cache.entry_path(features_dir, u.digest).exists()]
         for (utt, wave), f in _extract_or_skip(lazy, need, layers, skipped):
             if f.shape[1] != num_frames(wave.size):  # a backbone bug: never cache misaligned frames
-                raise RuntimeError(f"backbone gave {f.shape[1]} frames for {wave.size} samples, the grid {num_frames(wave.size)}")
+                raise RuntimeError(
+                    f"backbone gave {f.shape[1]} frames for {wave.size} samples, the grid {num_frames(wave.size)}"
+                )
             try:
                 cache.put_features(features_dir, utt.digest, f)
                 counts["extracted"] += 1

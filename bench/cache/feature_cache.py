@@ -99,8 +99,9 @@ class FeatureCache:
         _save_entry(self.entry_path(folder, audio_digest), np.asarray(mask, dtype=bool))
 
     # checking -----------------------------------------------------------------------------
-    def entry_problems(self, features_dir: Path, masks_dir: Path, audio_digest: str, num_layers: int,
-                       dim: int) -> tuple[str | None, str | None]:
+    def entry_problems(
+        self, features_dir: Path, masks_dir: Path, audio_digest: str, num_layers: int, dim: int
+    ) -> tuple[str | None, str | None]:
         """(features problem, mask problem) of one utterance's entries, None where usable: header,
         size and shape ([L, T, D] float16 and bool [T] with the same T), then the checksum, read
         only for an entry changed since its checksum was written (integrity.checksum_problem). An

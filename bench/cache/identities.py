@@ -82,5 +82,10 @@ class IdentityMemo:
             return None
 
     def put(self, request: dict, spec: BackboneSpec) -> None:
-        entry = {"request": request, "identity": spec.identity, "num_layers": spec.num_layers, "hidden_size": spec.hidden_size}
+        entry = {
+            "request": request,
+            "identity": spec.identity,
+            "num_layers": spec.num_layers,
+            "hidden_size": spec.hidden_size,
+        }
         atomic_write_bytes(self._path(request), json.dumps(entry, indent=2, sort_keys=True).encode())

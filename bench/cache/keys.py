@@ -32,13 +32,24 @@ def preprocessing(max_duration: float | None) -> dict:
         max_duration = float(max_duration)
         if not max_duration > 0:
             raise ValueError(f"max_duration must be positive seconds or None, got {max_duration}")
-    return {"sample_rate": SAMPLE_RATE, "resampler": "scipy.resample_poly", "mono": "mean", "max_duration": max_duration}
+    return {
+        "sample_rate": SAMPLE_RATE,
+        "resampler": "scipy.resample_poly",
+        "mono": "mean",
+        "max_duration": max_duration,
+    }
 
 
 def features_description(backbone_identity: dict, layers, preprocessing: dict) -> dict:
     """What a features folder holds (written beside it as key.json)."""
-    return {"kind": "features", "format": FORMAT_VERSION, "backbone": backbone_identity,
-            "layers": [int(i) for i in layers], "preprocessing": preprocessing, "dtype": "float16"}
+    return {
+        "kind": "features",
+        "format": FORMAT_VERSION,
+        "backbone": backbone_identity,
+        "layers": [int(i) for i in layers],
+        "preprocessing": preprocessing,
+        "dtype": "float16",
+    }
 
 
 def mask_description(vad_identity: dict, preprocessing: dict) -> dict:

@@ -44,7 +44,9 @@ def cached_count(paths: list[str], request) -> int | None:
     chosen = resolve_layers(request.layers, spec.num_layers)
     vad, vad_options = request.vad, request.vad_options
     features = root / "features" / keys.short_digest(keys.features_description(spec.identity, chosen, prep))
-    masks = root / "masks" / keys.short_digest(keys.mask_description(bench.vad.create(vad, **vad_options).identity, prep))
+    masks = (
+        root / "masks" / keys.short_digest(keys.mask_description(bench.vad.create(vad, **vad_options).identity, prep))
+    )
     index = DigestIndex(root / "digests")
     count = 0
     for path in paths:
@@ -52,7 +54,10 @@ def cached_count(paths: list[str], request) -> int | None:
             digest = index.remembered(path)
         except OSError:
             continue
-        if digest and os.path.exists(FeatureCache.entry_path(features, digest)) \
-                and os.path.exists(FeatureCache.entry_path(masks, digest)):
+        if (
+            digest
+            and os.path.exists(FeatureCache.entry_path(features, digest))
+            and os.path.exists(FeatureCache.entry_path(masks, digest))
+        ):
             count += 1
     return count

@@ -17,8 +17,10 @@ class CorruptCacheEntry(BenchError):
     `bench run` runs such a job again on resume, after extraction has made the entry again."""
 
 
-AGAIN = ("run the same command again: it re-extracts the entry and reruns the jobs that failed on it "
-         "(from Python: extract_corpus, then load again)")
+AGAIN = (
+    "run the same command again: it re-extracts the entry and reruns the jobs that failed on it "
+    "(from Python: extract_corpus, then load again)"
+)
 
 
 @dataclass
@@ -78,10 +80,15 @@ class FeatureStore:
         paths = self.feature_path(utt_id), self.mask_path(utt_id)
         for path in paths:
             if not path.is_file():
-                raise CorruptCacheEntry(f"cache entry {path} of utterance {utt_id!r} is gone (removed as damaged, or "
-                                        f"deleted): {AGAIN}")
-        problem = (entry_problem(paths[0], 3, np.float16, {0: self.num_layers, 2: self.dim}) or checksum_problem(paths[0])
-                   or entry_problem(paths[1], 1, bool) or checksum_problem(paths[1]))
+                raise CorruptCacheEntry(
+                    f"cache entry {path} of utterance {utt_id!r} is gone (removed as damaged, or deleted): {AGAIN}"
+                )
+        problem = (
+            entry_problem(paths[0], 3, np.float16, {0: self.num_layers, 2: self.dim})
+            or checksum_problem(paths[0])
+            or entry_problem(paths[1], 1, bool)
+            or checksum_problem(paths[1])
+        )
         if problem is None:
             feats = np.load(paths[0], mmap_mode="r", allow_pickle=False)
             speech = np.load(paths[1], allow_pickle=False)
@@ -90,8 +97,10 @@ class FeatureStore:
             problem = f"{feats.shape[1]} feature frames but {speech.shape[0]} mask frames"
         for path in paths:  # never train on it; the next extraction makes it again
             discard(path)
-        raise CorruptCacheEntry(f"cache entry {paths[0]} (and its mask {paths[1].name}) of utterance {utt_id!r} was "
-                                f"damaged ({problem}) and has been removed: {AGAIN}")
+        raise CorruptCacheEntry(
+            f"cache entry {paths[0]} (and its mask {paths[1].name}) of utterance {utt_id!r} was "
+            f"damaged ({problem}) and has been removed: {AGAIN}"
+        )
 
     def frames(self, utt_id: str) -> int:
         """T of one utterance, from the mask (cheap)."""

@@ -11,7 +11,9 @@ from bench.manifest import read_manifest
 
 
 @click.command()
-@click.option("--manifest", "manifest_path", required=True, type=click.Path(path_type=Path), help="Manifest from `bench prepare`.")
+@click.option(
+    "--manifest", "manifest_path", required=True, type=click.Path(path_type=Path), help="Manifest from `bench prepare`."
+)
 @click.option("--protocol", default="loso", type=click.Choice(PROTOCOLS), show_default=True)
 @click.option("--validation", default=None, help="Validation rule: loso: session|next|none; loso-session: next|none.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="folds.csv to write.")

@@ -58,9 +58,13 @@ def backbones():
     click.echo(f"{'name':<{width}}  {'L':>3}  {'D':>5}  {'params':>8}  source")
     for i in infos:
         note = "" if i.counted_from == "built" else f"  (params from {i.counted_from})"
-        click.echo(f"{i.name:<{width}}  {i.num_layers:>3}  {i.hidden_size:>5}  {_millions(i.parameters):>8}  {i.source}{note}")
-    click.echo("\nAlso accepted: NAME@REVISION, any hub id of a WavLM, HuBERT, wav2vec2 or data2vec-audio model "
-               "(owner/name[@REVISION]), or a local checkpoint folder (docs/backbones.md).")
+        click.echo(
+            f"{i.name:<{width}}  {i.num_layers:>3}  {i.hidden_size:>5}  {_millions(i.parameters):>8}  {i.source}{note}"
+        )
+    click.echo(
+        "\nAlso accepted: NAME@REVISION, any hub id of a WavLM, HuBERT, wav2vec2 or data2vec-audio model "
+        "(owner/name[@REVISION]), or a local checkpoint folder (docs/backbones.md)."
+    )
 
 
 def width_formula(name: str) -> str:
@@ -116,4 +120,7 @@ def recipes():
         default = " (default)" if name == registry.DEFAULT_RECIPE else ""
         click.echo(f"{name}{default}: {recipe.description}")
         click.echo(f"  source: {recipe.source}")
-        click.echo("  sets: " + (", ".join(f"{k}={v}" for k, v in recipe.settings().items()) or "nothing (TrainConfig defaults)"))
+        click.echo(
+            "  sets: "
+            + (", ".join(f"{k}={v}" for k, v in recipe.settings().items()) or "nothing (TrainConfig defaults)")
+        )

@@ -8,8 +8,13 @@ import click
 
 
 @click.command()
-@click.option("--model", "model_dir", required=True, type=click.Path(exists=True, file_okay=False),
-              help="Folder written by save_model (config.json + weights).")
+@click.option(
+    "--model",
+    "model_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder written by save_model (config.json + weights).",
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list instead of text.")
 @click.option("--device", default="cpu", show_default=True, help="torch device for the backbone and model.")

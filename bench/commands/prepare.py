@@ -15,8 +15,12 @@ SHOWN_SKIPS = 20  # skipped files listed on the terminal; all of them go to <out
 
 
 @click.command()
-@click.option("--dataset", required=True, type=click.Choice(dataset_names()), help="Corpus adapter (see `bench list datasets`).")
-@click.option("--data-dir", type=click.Path(path_type=Path), help="Corpus root in its distributed layout (not needed for demo).")
+@click.option(
+    "--dataset", required=True, type=click.Choice(dataset_names()), help="Corpus adapter (see `bench list datasets`)."
+)
+@click.option(
+    "--data-dir", type=click.Path(path_type=Path), help="Corpus root in its distributed layout (not needed for demo)."
+)
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Manifest CSV to write.")
 @click.option("--class-set", default=None, help="Class set (default: the corpus's standard one, see docs/corpora.md).")
 def command(dataset, data_dir, out, class_set):

@@ -79,7 +79,10 @@ class Preparation:
         if self.excluded:
             lines.append("  outside the class set: " + ", ".join(f"{k} {v}" for k, v in sorted(self.excluded.items())))
         reasons = Counter(s.reason for s in self.skipped)
-        lines.append(f"skipped {len(self.skipped)}" + (": " + ", ".join(f"{v} {k}" for k, v in sorted(reasons.items())) if reasons else ""))
+        lines.append(
+            f"skipped {len(self.skipped)}"
+            + (": " + ", ".join(f"{v} {k}" for k, v in sorted(reasons.items())) if reasons else "")
+        )
         return "\n".join(lines)
 
 

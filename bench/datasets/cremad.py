@@ -60,10 +60,14 @@ def parse_file_name(path: Path, genders: dict[str, str]) -> Candidate | Skipped:
     """``AudioWAV/1001_DFA_ANG_XX.wav`` -> speaker 1001, angry, level unspecified."""
     match = FILE_NAME.match(path.stem)
     if match is None:
-        return Skipped(str(path), "unparsable name", f"{path.name} is not like 1001_DFA_ANG_XX.wav (actor_sentence_emotion_level)")
+        return Skipped(
+            str(path), "unparsable name", f"{path.name} is not like 1001_DFA_ANG_XX.wav (actor_sentence_emotion_level)"
+        )
     code, actor = match["emotion"], match["actor"]
     if code not in EMOTIONS:
-        return Skipped(str(path), "unknown label", f"emotion code {code!r} in {path.name}; known: {', '.join(EMOTIONS)}")
+        return Skipped(
+            str(path), "unknown label", f"emotion code {code!r} in {path.name}; known: {', '.join(EMOTIONS)}"
+        )
     extra = {"raw_label": code, "intensity": LEVELS.get(match["level"], match["level"])}
     if genders:  # a gender column only when the demographics file was found; "" for unlisted actors
         extra["gender"] = genders.get(actor, "")

@@ -66,7 +66,9 @@ def read_table(csv_path: Path) -> pd.DataFrame:
     try:
         table = pd.read_csv(csv_path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise BenchError(f"csv: cannot read {csv_path}: {exc}. Expected a comma-separated file with a header row.") from exc
+        raise BenchError(
+            f"csv: cannot read {csv_path}: {exc}. Expected a comma-separated file with a header row."
+        ) from exc
     table.columns = [str(c).strip() for c in table.columns]
     missing = [c for c in REQUIRED if c not in table.columns]
     if missing:

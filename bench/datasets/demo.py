@@ -63,7 +63,9 @@ def candidate(row: dict[str, str], data_dir: Path) -> Candidate | Skipped:
     try:
         valence, arousal = float(row["valence"]), float(row["arousal"])
     except ValueError:
-        return Skipped(row["id"], "bad dimension", f"valence {row['valence']!r} / arousal {row['arousal']!r} are not numbers")
+        return Skipped(
+            row["id"], "bad dimension", f"valence {row['valence']!r} / arousal {row['arousal']!r} are not numbers"
+        )
     return Candidate(
         id=row["id"],
         path=(data_dir / row["path"]).resolve(),

@@ -43,10 +43,14 @@ def parse_file_name(path: Path) -> Candidate | Skipped:
     """``wav/03a01Fa.wav`` -> speaker 03 (male), text a01, happy."""
     match = FILE_NAME.match(path.stem)
     if match is None:
-        return Skipped(str(path), "unparsable name", f"{path.name} is not like 03a01Fa.wav (speaker, text, emotion, version)")
+        return Skipped(
+            str(path), "unparsable name", f"{path.name} is not like 03a01Fa.wav (speaker, text, emotion, version)"
+        )
     code, speaker = match["code"], match["speaker"]
     if code not in EMOTIONS:
-        return Skipped(str(path), "unknown label", f"emotion code {code!r} in {path.name}; known: {', '.join(EMOTIONS)}")
+        return Skipped(
+            str(path), "unknown label", f"emotion code {code!r} in {path.name}; known: {', '.join(EMOTIONS)}"
+        )
     gender = "M" if speaker in MALE_SPEAKERS else "F" if speaker in FEMALE_SPEAKERS else ""
     extra = {"gender": gender, "raw_label": code, "text": match["text"]}
     return Candidate(id=path.stem, path=path, speaker=speaker, emotion=EMOTIONS[code], extra=extra)

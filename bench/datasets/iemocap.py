@@ -90,7 +90,9 @@ def parse_header(match: re.Match, session_dir: Path, label_file: Path) -> Candid
     if id_match is None:
         return Skipped(utt_id, "unparsable id", f"{label_file}: {utt_id!r} is not like Ses01F_impro01_M003")
     if code not in EMOTIONS:
-        return Skipped(utt_id, "unknown label", f"{label_file}: code {code!r} for {utt_id}; known: {', '.join(EMOTIONS)}")
+        return Skipped(
+            utt_id, "unknown label", f"{label_file}: code {code!r} for {utt_id}; known: {', '.join(EMOTIONS)}"
+        )
     session, gender = id_match["session"], id_match["gender"]
     dialog = utt_id.rsplit("_", 1)[0]
     valence, arousal = parse_dimensions(match["vad"])

@@ -71,7 +71,11 @@ def read_annotation(csv_path: Path, wav_dir: Path) -> Iterator[Candidate | Skipp
         rows = [[cell.strip() for cell in row] for row in csv.reader(f)]
     columns = find_columns(rows)
     if columns is None:
-        yield Skipped(str(csv_path), "unparsable annotation", f"no 'Segment ID' and 'Total Evaluation' header in its first {HEADER_SEARCH_ROWS} rows")
+        yield Skipped(
+            str(csv_path),
+            "unparsable annotation",
+            f"no 'Segment ID' and 'Total Evaluation' header in its first {HEADER_SEARCH_ROWS} rows",
+        )
         return
     header_row, id_col, emo_col, val_col, aro_col = columns
     for row in rows[header_row + 1 :]:
@@ -110,14 +114,18 @@ def named_column_after(start: int, name: str, *header_rows: list[str]) -> int | 
     return min(hits) if hits else None
 
 
-def segment(seg_id: str, raw_emotion: str, valence: str, arousal: str, wav_dir: Path, csv_path: Path) -> Candidate | Skipped:
+def segment(
+    seg_id: str, raw_emotion: str, valence: str, arousal: str, wav_dir: Path, csv_path: Path
+) -> Candidate | Skipped:
     """One annotation row -> a Candidate (audio ``wav/Session01/Sess01_impro01/<id>.wav``)."""
     match = SEGMENT_ID.match(seg_id)
     if match is None:
         return Skipped(seg_id, "unparsable id", f"{csv_path}: {seg_id!r} is not like Sess01_impro01_M001")
     emotion = canonical_emotion(raw_emotion)
     if emotion is None:
-        return Skipped(seg_id, "unknown label", f"{csv_path}: emotion {raw_emotion!r} for {seg_id}; known: {', '.join(EMOTIONS)}")
+        return Skipped(
+            seg_id, "unknown label", f"{csv_path}: emotion {raw_emotion!r} for {seg_id}; known: {', '.join(EMOTIONS)}"
+        )
     session, gender = match["session"], match["gender"]
     dialog = seg_id.rsplit("_", 1)[0]
     return Candidate(

@@ -58,13 +58,17 @@ def parse_file_name(path: Path) -> Candidate | Skipped:
     """``Actor_12/03-01-06-01-02-01-12.wav`` -> speaker Actor_12, female, fear, normal intensity."""
     match = FILE_NAME.match(path.stem)
     if match is None:
-        return Skipped(str(path), "unparsable name", f"{path.name} is not like 03-01-06-01-02-01-12.wav (7 two-digit fields)")
+        return Skipped(
+            str(path), "unparsable name", f"{path.name} is not like 03-01-06-01-02-01-12.wav (7 two-digit fields)"
+        )
     if (match["modality"], match["channel"]) != (AUDIO_ONLY, SPEECH):
         found = f"modality {match['modality']}, channel {match['channel']}"
         return Skipped(str(path), "not speech audio", f"{path.name}: {found}; only 03-01 (audio-only speech) is used")
     code, actor = match["emotion"], match["actor"]
     if code not in EMOTIONS:
-        return Skipped(str(path), "unknown label", f"emotion code {code!r} in {path.name}; known: {', '.join(EMOTIONS)}")
+        return Skipped(
+            str(path), "unknown label", f"emotion code {code!r} in {path.name}; known: {', '.join(EMOTIONS)}"
+        )
     return Candidate(
         id=path.stem,
         path=path,

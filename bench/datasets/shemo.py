@@ -48,10 +48,14 @@ def parse_file_name(path: Path) -> Candidate | Skipped:
     """``female/F30A02.wav`` -> speaker F30, gender F, angry."""
     match = FILE_NAME.match(path.stem)
     if match is None:
-        return Skipped(str(path), "unparsable name", f"{path.name} is not like F30A02.wav (gender, speaker number, emotion, index)")
+        return Skipped(
+            str(path), "unparsable name", f"{path.name} is not like F30A02.wav (gender, speaker number, emotion, index)"
+        )
     code = match["code"]
     if code not in EMOTIONS:
-        return Skipped(str(path), "unknown label", f"emotion code {code!r} in {path.name}; known: {', '.join(EMOTIONS)}")
+        return Skipped(
+            str(path), "unknown label", f"emotion code {code!r} in {path.name}; known: {', '.join(EMOTIONS)}"
+        )
     return Candidate(
         id=path.stem,
         path=path,

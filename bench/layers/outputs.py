@@ -34,14 +34,29 @@ def summarise(scores: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     from bench.stats.intervals import t_ci
 
     rows = []
-    for (backbone, pooler, layer), part in scores.groupby(["backbone", "pooler", scores["layer"].astype(str)], sort=False):
+    for (backbone, pooler, layer), part in scores.groupby(
+        ["backbone", "pooler", scores["layer"].astype(str)], sort=False
+    ):
         ci = t_ci(part["ua"].to_numpy() * 100, confidence)
-        rows.append({"backbone": backbone, "pooler": pooler, "layer": layer, "ua_mean": ci.estimate,
-                     "ua_low": ci.low, "ua_high": ci.high, "n_folds": ci.n})
+        rows.append(
+            {
+                "backbone": backbone,
+                "pooler": pooler,
+                "layer": layer,
+                "ua_mean": ci.estimate,
+                "ua_low": ci.low,
+                "ua_high": ci.high,
+                "n_folds": ci.n,
+            }
+        )
     table = pd.DataFrame(rows)
     order = table["layer"].map(_layer_order)
-    return table.assign(_o=order).sort_values(["backbone", "pooler", "_o"], kind="stable").drop(columns="_o") \
+    return (
+        table.assign(_o=order)
+        .sort_values(["backbone", "pooler", "_o"], kind="stable")
+        .drop(columns="_o")
         .reset_index(drop=True)
+    )
 
 
 def _fmt(x: float) -> str:
@@ -54,8 +69,10 @@ def markdown_table(summary: pd.DataFrame) -> list[str]:
         single = part[part["layer"].map(_is_single)]
         best = single.loc[single["ua_mean"].idxmax(), "layer"] if not single.empty else None
         for r in part.itertuples():
-            lines.append(f"| {backbone} | {pooler} | {r.layer} | {_fmt(r.ua_mean)} | [{_fmt(r.ua_low)}, {_fmt(r.ua_high)}] "
-                         f"| {r.n_folds} | {'best layer' if r.layer == best else ''} |")
+            lines.append(
+                f"| {backbone} | {pooler} | {r.layer} | {_fmt(r.ua_mean)} | [{_fmt(r.ua_low)}, {_fmt(r.ua_high)}] "
+                f"| {r.n_folds} | {'best layer' if r.layer == best else ''} |"
+            )
     return lines
 
 
@@ -85,9 +102,15 @@ def figure(summary: pd.DataFrame, folder: Path) -> Path:
             for mix in mixes:
                 m = rows[rows["layer"] == mix]
                 if not m.empty:
-                    ax.errorbar([where[mix] + 0.08 * k], m["ua_mean"], capsize=3, linestyle="none",
-                                yerr=[m["ua_mean"] - m["ua_low"], m["ua_high"] - m["ua_mean"]],
-                                marker="s" if mix == MEAN else "D", color=line[0].get_color())
+                    ax.errorbar(
+                        [where[mix] + 0.08 * k],
+                        m["ua_mean"],
+                        capsize=3,
+                        linestyle="none",
+                        yerr=[m["ua_mean"] - m["ua_low"], m["ua_high"] - m["ua_mean"]],
+                        marker="s" if mix == MEAN else "D",
+                        color=line[0].get_color(),
+                    )
         if mixes:
             ax.axvline(last + 0.75, color="0.6", linewidth=0.8, linestyle=":")  # layers | mixes
         ticks = [*range(last + 1), *where.values()]
@@ -133,11 +156,20 @@ def report_section(folder: Path, relative_to: Path) -> list[str]:
 
 def section(summary: pd.DataFrame, source: str, png: Path) -> list[str]:
     table = markdown_table(summary)
-    return ["## Per-layer profile", "",
-            f"{source}. Each layer: a parameter-free pooler on that hidden state alone (standardised with the "
-            "fold's training frames), then the convex probe (logistic regression, C chosen on the validation "
-            f"speakers). `{MEAN}`: the probe on the average of the standardised layers; `{LEARNED}`: a trained head "
-            "with that pooler and learned softmax layer weights. UA in %, mean and 95% t interval over folds; "
-            "the best layer is the highest mean, which with overlapping intervals is not a significant winner.", "",
-            *table, "", "*Figure: UA per hidden state, mean and 95% t interval over folds; squares: the mean mix, "
-            "diamonds: the learned mix.*", "", f"![per-layer profile]({png.as_posix()})", ""]
+    return [
+        "## Per-layer profile",
+        "",
+        f"{source}. Each layer: a parameter-free pooler on that hidden state alone (standardised with the "
+        "fold's training frames), then the convex probe (logistic regression, C chosen on the validation "
+        f"speakers). `{MEAN}`: the probe on the average of the standardised layers; `{LEARNED}`: a trained head "
+        "with that pooler and learned softmax layer weights. UA in %, mean and 95% t interval over folds; "
+        "the best layer is the highest mean, which with overlapping intervals is not a significant winner.",
+        "",
+        *table,
+        "",
+        "*Figure: UA per hidden state, mean and 95% t interval over folds; squares: the mean mix, "
+        "diamonds: the learned mix.*",
+        "",
+        f"![per-layer profile]({png.as_posix()})",
+        "",
+    ]

@@ -60,8 +60,18 @@ def _learned_score(sets: dict, classes: list[str], kind: str, train_config: dict
     return _ua(sets["test"].labels, predict(result.model, sets["test"]).probs)
 
 
-def layer_scores(manifest: pd.DataFrame, plan: pd.DataFrame, classes: list[str], store, backbone: str,
-                 kinds, folds, train_config: dict | None = None, seed: int = 0, echo=lambda _: None) -> pd.DataFrame:
+def layer_scores(
+    manifest: pd.DataFrame,
+    plan: pd.DataFrame,
+    classes: list[str],
+    store,
+    backbone: str,
+    kinds,
+    folds,
+    train_config: dict | None = None,
+    seed: int = 0,
+    echo=lambda _: None,
+) -> pd.DataFrame:
     """One row per (pooler, layer, fold): columns ``SCORE_COLUMNS``; layer is an int, ``mean`` or
     ``learned`` (only when ``train_config`` is given). ``store``: one backbone's feature store."""
     from bench.folds import split_ids
@@ -85,7 +95,8 @@ def layer_scores(manifest: pd.DataFrame, plan: pd.DataFrame, classes: list[str],
                 rows.append([backbone, kind, MEAN if layer is None else layer, fold, ua, C])
             if train_config is not None:
                 sets = sets or {r: utterance_set(table, split[r], classes, store) if split[r] else None for r in split}
-                rows.append([backbone, kind, LEARNED, fold, _learned_score(sets, classes, kind, train_config, seed),
-                             np.nan])
+                rows.append(
+                    [backbone, kind, LEARNED, fold, _learned_score(sets, classes, kind, train_config, seed), np.nan]
+                )
         echo(f"  {backbone}: fold {fold} done ({n_layers} layers x {len(kinds)} pooler(s))")
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)

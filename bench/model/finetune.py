@@ -65,8 +65,9 @@ class FineTuneModel(nn.Module):
         lengths = [len(w) for w in waves]
         inputs = torch.nn.utils.rnn.pad_sequence([w.float() for w in waves], batch_first=True).to(device)
         mask = (torch.arange(inputs.shape[1], device=device) < torch.tensor(lengths, device=device)[:, None]).long()
-        out = self.backbone(inputs, attention_mask=mask if self.uses_attention_mask else None,
-                            output_hidden_states=True)
+        out = self.backbone(
+            inputs, attention_mask=mask if self.uses_attention_mask else None, output_hidden_states=True
+        )
         states = list(out.hidden_states)
         states[-1] = out.last_hidden_state  # same convention as backbones.transformer
         mixed = self.mixing.mix_list([states[i] for i in self.layers])  # [B, T, D], no [B, L, T, D] copy

@@ -91,9 +91,11 @@ def refuse_pickles(directory: Path) -> None:
     """Raise a BenchError if ``directory`` holds a file that would be unpickled by other tools."""
     found = sorted(p.name for p in directory.rglob("*") if p.is_file() and _looks_pickled(p))
     if found:
-        raise BenchError(f"model folder {directory} holds pickle-format file(s) {found[:3]}: they can run code when "
-                         f"loaded, so this tool refuses the folder. Remove them, or re-save the model with this "
-                         f"version (weights in safetensors, the rest in JSON)")
+        raise BenchError(
+            f"model folder {directory} holds pickle-format file(s) {found[:3]}: they can run code when "
+            f"loaded, so this tool refuses the folder. Remove them, or re-save the model with this "
+            f"version (weights in safetensors, the rest in JSON)"
+        )
 
 
 def _looks_pickled(path: Path) -> bool:
@@ -111,4 +113,6 @@ def _read_safetensors(path: Path, read):
     try:
         return read(str(path))
     except (SafetensorError, RuntimeError, OSError) as exc:
-        raise BenchError(f"{path} is not a readable safetensors file of this model ({exc}); save the model again") from exc
+        raise BenchError(
+            f"{path} is not a readable safetensors file of this model ({exc}); save the model again"
+        ) from exc

@@ -86,15 +86,31 @@ class SVMModel:
         return Predictions(e / e.sum(axis=1, keepdims=True), np.full(n, np.nan), np.full(n, np.nan))
 
 
-def fit_svm(train, classes: list[str], C: float = 1.0, gamma: float | str = "scale", layer: int | None = None,
-            class_weight: str | None = "balanced", seed: int = 0) -> SVMModel:
+def fit_svm(
+    train,
+    classes: list[str],
+    C: float = 1.0,
+    gamma: float | str = "scale",
+    layer: int | None = None,
+    class_weight: str | None = "balanced",
+    seed: int = 0,
+) -> SVMModel:
     """Fit the baseline on ``train`` (an ``UtteranceSet``); ``seed`` only matters for ties in libsvm."""
     config = SVMConfig(list(classes), float(C), gamma, layer, class_weight)
     from bench.train.provenance import store_provenance
 
     config.provenance = store_provenance(train.store)
-    pipeline = make_pipeline(StandardScaler(), SVC(C=config.C, gamma=gamma, kernel="rbf", class_weight=class_weight,
-                                                   decision_function_shape="ovr", random_state=seed))
+    pipeline = make_pipeline(
+        StandardScaler(),
+        SVC(
+            C=config.C,
+            gamma=gamma,
+            kernel="rbf",
+            class_weight=class_weight,
+            decision_function_shape="ovr",
+            random_state=seed,
+        ),
+    )
     pipeline.fit(gap_features(train.store, train.ids, layer), train.labels)
     return SVMModel(config, svm_arrays(pipeline))
 

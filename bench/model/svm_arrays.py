@@ -16,21 +16,31 @@ import numpy as np
 
 from bench.errors import BenchError
 
-ARRAY_NAMES = ("scaler_mean", "scaler_scale", "support_vectors", "dual_coef", "intercept", "n_support",
-               "classes", "gamma")
+ARRAY_NAMES = (
+    "scaler_mean",
+    "scaler_scale",
+    "support_vectors",
+    "dual_coef",
+    "intercept",
+    "n_support",
+    "classes",
+    "gamma",
+)
 
 
 def svm_arrays(pipeline) -> dict[str, np.ndarray]:
     """The arrays of a fitted ``make_pipeline(StandardScaler(), SVC(kernel="rbf"))``."""
     scaler, svc = pipeline[0], pipeline[-1]
-    return {"scaler_mean": np.asarray(scaler.mean_, dtype=np.float64),
-            "scaler_scale": np.asarray(scaler.scale_, dtype=np.float64),
-            "support_vectors": np.asarray(svc.support_vectors_, dtype=np.float64),
-            "dual_coef": np.asarray(svc.dual_coef_, dtype=np.float64),
-            "intercept": np.asarray(svc.intercept_, dtype=np.float64),
-            "n_support": np.asarray(svc.n_support_, dtype=np.int64),
-            "classes": np.asarray(svc.classes_, dtype=np.int64),
-            "gamma": np.asarray([svc._gamma], dtype=np.float64)}
+    return {
+        "scaler_mean": np.asarray(scaler.mean_, dtype=np.float64),
+        "scaler_scale": np.asarray(scaler.scale_, dtype=np.float64),
+        "support_vectors": np.asarray(svc.support_vectors_, dtype=np.float64),
+        "dual_coef": np.asarray(svc.dual_coef_, dtype=np.float64),
+        "intercept": np.asarray(svc.intercept_, dtype=np.float64),
+        "n_support": np.asarray(svc.n_support_, dtype=np.int64),
+        "classes": np.asarray(svc.classes_, dtype=np.int64),
+        "gamma": np.asarray([svc._gamma], dtype=np.float64),
+    }
 
 
 def check_svm_arrays(arrays: dict[str, np.ndarray], source: str) -> None:
@@ -39,10 +49,17 @@ def check_svm_arrays(arrays: dict[str, np.ndarray], source: str) -> None:
     if missing:
         raise BenchError(f"{source} lacks the SVM arrays {missing}; expected {list(ARRAY_NAMES)}")
     sv, coef, n_support, k = arrays["support_vectors"], arrays["dual_coef"], arrays["n_support"], len(arrays["classes"])
-    consistent = (sv.ndim == 2 and arrays["scaler_mean"].shape == arrays["scaler_scale"].shape == (sv.shape[1],)
-                  and k >= 2 and n_support.shape == (k,) and int(n_support.sum()) == sv.shape[0] and (n_support >= 0).all()
-                  and coef.shape == (k - 1, sv.shape[0]) and arrays["intercept"].shape == (k * (k - 1) // 2,)
-                  and arrays["gamma"].shape == (1,))
+    consistent = (
+        sv.ndim == 2
+        and arrays["scaler_mean"].shape == arrays["scaler_scale"].shape == (sv.shape[1],)
+        and k >= 2
+        and n_support.shape == (k,)
+        and int(n_support.sum()) == sv.shape[0]
+        and (n_support >= 0).all()
+        and coef.shape == (k - 1, sv.shape[0])
+        and arrays["intercept"].shape == (k * (k - 1) // 2,)
+        and arrays["gamma"].shape == (1,)
+    )
     if not consistent:
         shapes = {n: tuple(arrays[n].shape) for n in ARRAY_NAMES}
         raise BenchError(f"{source} holds SVM arrays of inconsistent shapes {shapes}; save the model again")

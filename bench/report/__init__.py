@@ -18,6 +18,16 @@ from bench.report.literature import literature_table, load_literature
 from bench.report.rundir import RunFolder, load_run, run_status
 
 __all__ = [
-    "CISettings", "Report", "RunFolder", "baseline_map", "comparison_table", "fold_scores", "literature_table",
-    "load_literature", "load_run", "run_status", "summary_table", "write_report",
+    "CISettings",
+    "Report",
+    "RunFolder",
+    "baseline_map",
+    "comparison_table",
+    "fold_scores",
+    "literature_table",
+    "load_literature",
+    "load_run",
+    "run_status",
+    "summary_table",
+    "write_report",
 ]

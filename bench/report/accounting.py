@@ -41,14 +41,20 @@ def _read(path: Path, columns) -> pd.DataFrame | None:
 
 def fold_counts(run_dir: Path, classes: list[str]) -> pd.DataFrame | None:
     """Per fold: test and validation speakers, utterances per role, and per class "train/valid/test"."""
-    plan, manifest = _read(run_dir / "folds.csv", ("fold", "id", "speaker", "role")), _read(run_dir / "manifest.csv", ("id", "label"))
+    plan, manifest = (
+        _read(run_dir / "folds.csv", ("fold", "id", "speaker", "role")),
+        _read(run_dir / "manifest.csv", ("id", "label")),
+    )
     if plan is None or manifest is None:
         return None
     plan = plan.merge(manifest[["id", "label"]].astype({"label": str}), on="id", how="left")
     rows = []
     for fold, part in plan.groupby("fold"):
-        row = {"Fold": int(fold), "Test": " ".join(sorted(part.loc[part["role"] == "test", "speaker"].astype(str).unique())),
-               "Valid": " ".join(sorted(part.loc[part["role"] == "valid", "speaker"].astype(str).unique())) or "none"}
+        row = {
+            "Fold": int(fold),
+            "Test": " ".join(sorted(part.loc[part["role"] == "test", "speaker"].astype(str).unique())),
+            "Valid": " ".join(sorted(part.loc[part["role"] == "valid", "speaker"].astype(str).unique())) or "none",
+        }
         counts = part.groupby(["label", "role"]).size()
         for role in ("train", "valid", "test"):
             row[role] = int((part["role"] == role).sum())
@@ -92,7 +98,14 @@ def speech_summary(run_dir: Path) -> pd.DataFrame | None:
     rows = []
     for (backbone, vad), part in speech.groupby(["backbone", "vad"], sort=False):
         none = int((part["speech_frames"] <= 0).sum())
-        rows.append({"Backbone": backbone, "VAD": vad, "Utterances": len(part), "No speech found": none,
-                     "No speech (%)": f"{100 * none / len(part):.1f}",
-                     "Median speech fraction": f"{part['fraction'].median():.3f}"})
+        rows.append(
+            {
+                "Backbone": backbone,
+                "VAD": vad,
+                "Utterances": len(part),
+                "No speech found": none,
+                "No speech (%)": f"{100 * none / len(part):.1f}",
+                "Median speech fraction": f"{part['fraction'].median():.3f}",
+            }
+        )
     return pd.DataFrame(rows)

@@ -33,9 +33,15 @@ def fold_scores(results: pd.DataFrame, column: str) -> pd.DataFrame:
     return table.reindex(columns=[c for c in cell_order(ok) if c in table.columns]).sort_index()
 
 
-def summary_table(results_df: pd.DataFrame, ci: str = "t", metrics: Sequence[str] = ("ua", "wa"),
-                  confidence: float = 0.95, n_resamples: int = 9999, seed: int = 0,
-                  bootstrap_method: str = "percentile") -> pd.DataFrame:
+def summary_table(
+    results_df: pd.DataFrame,
+    ci: str = "t",
+    metrics: Sequence[str] = ("ua", "wa"),
+    confidence: float = 0.95,
+    n_resamples: int = 9999,
+    seed: int = 0,
+    bootstrap_method: str = "percentile",
+) -> pd.DataFrame:
     """Per-cell mean and CI over folds (seeds averaged within each fold first).
 
     results_df: results.csv as a DataFrame (failed rows are ignored). ci: "t" (Student t, the
@@ -45,12 +51,19 @@ def summary_table(results_df: pd.DataFrame, ci: str = "t", metrics: Sequence[str
     ``.attrs["caption"]`` states the metrics, the interval method and over how many folds;
     ``.attrs["intervals"]`` maps (cell, metric) to the ``bench.stats.Interval`` (raw units).
     """
-    settings = CISettings(kind=ci, bootstrap_method=bootstrap_method, confidence=confidence,
-                          n_resamples=n_resamples, seed=seed)
+    settings = CISettings(
+        kind=ci, bootstrap_method=bootstrap_method, confidence=confidence, n_resamples=n_resamples, seed=seed
+    )
     ok = finished(results_df)
     cells = cell_order(ok)
-    rows = {c: {"cell": c, "n_folds": int(ok.loc[ok["cell"].astype(str) == c, "fold"].nunique()),
-                "n_jobs": int((ok["cell"].astype(str) == c).sum())} for c in cells}
+    rows = {
+        c: {
+            "cell": c,
+            "n_folds": int(ok.loc[ok["cell"].astype(str) == c, "fold"].nunique()),
+            "n_jobs": int((ok["cell"].astype(str) == c).sum()),
+        }
+        for c in cells
+    }
     intervals = {}
     for name in metrics:
         spec = metric_spec(name)
@@ -58,12 +71,19 @@ def summary_table(results_df: pd.DataFrame, ci: str = "t", metrics: Sequence[str
         for cell in cells:
             values = scores[cell].dropna().to_numpy() if cell in scores else []
             if len(values) == 0:
-                rows[cell].update({f"{name}_mean": float("nan"), f"{name}_low": float("nan"), f"{name}_high": float("nan")})
+                rows[cell].update(
+                    {f"{name}_mean": float("nan"), f"{name}_low": float("nan"), f"{name}_high": float("nan")}
+                )
                 continue
             iv = settings.interval(values)
             intervals[(cell, name)] = iv
-            rows[cell].update({f"{name}_mean": iv.estimate * spec.scale, f"{name}_low": iv.low * spec.scale,
-                               f"{name}_high": iv.high * spec.scale})
+            rows[cell].update(
+                {
+                    f"{name}_mean": iv.estimate * spec.scale,
+                    f"{name}_low": iv.low * spec.scale,
+                    f"{name}_high": iv.high * spec.scale,
+                }
+            )
     table = pd.DataFrame(list(rows.values()))
     labels = ", ".join(metric_spec(m).label for m in metrics)
     table.attrs["caption"] = f"{labels}: mean and {settings.describe(table['n_folds'])}"

@@ -63,26 +63,40 @@ def _figures(run: RunFolder, summary: pd.DataFrame, metrics: Sequence[str], fold
     forest = figures.forest_figure(summary, [(s.name, header(s)) for s in specs], folder, probes)
     paired = figures.paired_folds_figure({header(s): fold_scores(run.ok, s.column) * s.scale for s in specs}, folder)
     grey = "; grey squares: the convex probes (reference rows)" if probes else ""
-    md += [f"*Figure: {summary.attrs['caption']}. Points are means, bars the intervals{grey}.*", "",
-           f"![forest plot](figures/{forest.name})", "",
-           "*Figure: per-fold scores (seeds averaged within fold), one line per fold across cells; black: the mean.*", "",
-           f"![paired folds](figures/{paired.name})", ""]
+    md += [
+        f"*Figure: {summary.attrs['caption']}. Points are means, bars the intervals{grey}.*",
+        "",
+        f"![forest plot](figures/{forest.name})",
+        "",
+        "*Figure: per-fold scores (seeds averaged within fold), one line per fold across cells; black: the mean.*",
+        "",
+        f"![paired folds](figures/{paired.name})",
+        "",
+    ]
     report.figures += [forest, paired]
     if run.history is not None and not run.history.empty:
         ok_jobs = set(run.ok["job"]) if "job" in run.ok else None
         history = run.history if ok_jobs is None else run.history[run.history["job"].isin(ok_jobs)]
         curves = figures.training_curves_figure(history, folder)
         if curves:
-            md += ["*Figure: validation loss per epoch, mean over folds (seeds averaged within fold), drawn only over "
-                   "the epochs every job of the cell reached (early stopping ends jobs at different epochs).*", "",
-                   f"![training curves](figures/{curves.name})", ""]
+            md += [
+                "*Figure: validation loss per epoch, mean over folds (seeds averaged within fold), drawn only over "
+                "the epochs every job of the cell reached (early stopping ends jobs at different epochs).*",
+                "",
+                f"![training curves](figures/{curves.name})",
+                "",
+            ]
             report.figures.append(curves)
     weights = _layer_weights(run)
     if weights:
         png = figures.layer_weights_figure(weights, folder)
-        md += ["*Figure: learned layer weights (softmax over the backbone's hidden states) per cell: mean over its "
-               "jobs, shaded from the smallest to the largest weight any job gave the layer.*", "",
-               f"![layer weights](figures/{png.name})", ""]
+        md += [
+            "*Figure: learned layer weights (softmax over the backbone's hidden states) per cell: mean over its "
+            "jobs, shaded from the smallest to the largest weight any job gave the layer.*",
+            "",
+            f"![layer weights](figures/{png.name})",
+            "",
+        ]
         report.figures.append(png)
     preds = sections.ok_predictions(run)
     if preds is None:
@@ -90,10 +104,16 @@ def _figures(run: RunFolder, summary: pd.DataFrame, metrics: Sequence[str], fold
         return md
     labels = sections.class_labels(run)
     for cell, group in preds.groupby(preds["cell"].astype(str), sort=False):
-        png = figures.confusion_figure(group["true"].astype(str), group["pred"].astype(str), labels,
-                                       folder, f"confusion_{figures.slug(cell)}")
-        md += [f"*Figure: confusion matrix of `{cell}`, row-normalised (%; rows: true class, each sums to 100%), "
-               "test predictions pooled over folds and seeds.*", "", f"![confusion {cell}](figures/{png.name})", ""]
+        png = figures.confusion_figure(
+            group["true"].astype(str), group["pred"].astype(str), labels, folder, f"confusion_{figures.slug(cell)}"
+        )
+        md += [
+            f"*Figure: confusion matrix of `{cell}`, row-normalised (%; rows: true class, each sums to 100%), "
+            "test predictions pooled over folds and seeds.*",
+            "",
+            f"![confusion {cell}](figures/{png.name})",
+            "",
+        ]
         report.figures.append(png)
     return md
 
@@ -105,10 +125,18 @@ def _layers_section(run_dir: Path) -> list[str]:
     return report_section(run_dir / "layers", run_dir)
 
 
-def write_report(run_dir, baseline: str | None = None, ci: str = "t", formats: Iterable[str] = FORMATS,
-                 metrics: Sequence[str] = ("ua", "wa"), bootstrap_method: str = "percentile",
-                 n_resamples: int = 9999, seed: int = 0, literature_dirs: Iterable[Path] = (),
-                 figures: bool = True) -> Report:
+def write_report(
+    run_dir,
+    baseline: str | None = None,
+    ci: str = "t",
+    formats: Iterable[str] = FORMATS,
+    metrics: Sequence[str] = ("ua", "wa"),
+    bootstrap_method: str = "percentile",
+    n_resamples: int = 9999,
+    seed: int = 0,
+    literature_dirs: Iterable[Path] = (),
+    figures: bool = True,
+) -> Report:
     """Read run folder ``run_dir`` and write report.md, tables/ and figures/ into it.
 
     baseline: a pooler or a cell name (None: pooler "gap" if the run has it, else no comparison).
@@ -124,26 +152,43 @@ def write_report(run_dir, baseline: str | None = None, ci: str = "t", formats: I
     metrics = _available_metrics(run, metrics, report.notes)
     check = training_check(run.ok)
     report.training = check
-    summary = check.reference_last(summary_table(run.results, ci, metrics, settings.confidence, n_resamples, seed,
-                                                 bootstrap_method))
+    summary = check.reference_last(
+        summary_table(run.results, ci, metrics, settings.confidence, n_resamples, seed, bootstrap_method)
+    )
     writer = TableWriter(run.path, formats, report)
     level = f"{100 * summary.attrs['settings'].confidence:g}% CI"
 
     sections.setup_section(run, writer)
     sections.data_section(run, writer)
-    writer.table("performance", "Performance per grid cell", performance_display(summary, metrics, level,
-                                                                             check.status if check.probe_cells else None),
-                 summary.attrs["caption"] + (". Training: the cell's mean UA against its convex probe (under-trained: "
-                                             "more than 2 points below it)" if check.probe_cells else "")
-                 + (". Cross-corpus run: each fold is one test corpus, so this table pools test corpora; the next "
-                    "table has each (train, test) pair with intervals over test speakers"
-                    if run.protocol == "cross-corpus" else ""), summary)
+    writer.table(
+        "performance",
+        "Performance per grid cell",
+        performance_display(summary, metrics, level, check.status if check.probe_cells else None),
+        summary.attrs["caption"]
+        + (
+            ". Training: the cell's mean UA against its convex probe (under-trained: more than 2 points below it)"
+            if check.probe_cells
+            else ""
+        )
+        + (
+            ". Cross-corpus run: each fold is one test corpus, so this table pools test corpora; the next "
+            "table has each (train, test) pair with intervals over test speakers"
+            if run.protocol == "cross-corpus"
+            else ""
+        ),
+        summary,
+    )
     if run.protocol == "cross-corpus" and not run.ok.empty:
         from bench.report import cross_corpus
 
         pairs = cross_corpus.pair_table(sections.ok_predictions(run), cross_corpus.pair_names(run.path))
-        writer.table("cross_corpus", "Cross-corpus: per (train, test) pair", cross_corpus.display(pairs, level),
-                     cross_corpus.CAPTION, pairs)
+        writer.table(
+            "cross_corpus",
+            "Cross-corpus: per (train, test) pair",
+            cross_corpus.display(pairs, level),
+            cross_corpus.CAPTION,
+            pairs,
+        )
     sections.comparison_sections(run, metrics, baseline, settings, writer, report)
     sections.per_class_section(run, settings, writer, list(summary["cell"]))
     sections.literature_section(run, summary, literature_dirs, writer, report, settings)
@@ -152,14 +197,24 @@ def write_report(run_dir, baseline: str | None = None, ci: str = "t", formats: I
 
     if "md" in formats:
         n_probe = len(check.probe_cells)
-        cells = plural(len(summary) - n_probe, "grid cell") + (f" and {plural(n_probe, 'probe cell')}" if n_probe else "")
-        head = [f"# Report: {run.path.name}", "", *sections.status_lines(run_status(run), run),
-                f"Dataset `{run.dataset or '?'}`, protocol `{run.protocol or '?'}`; {cells}, "
-                f"{plural(run.ok['fold'].nunique(), 'fold')}, {plural(run.ok['seed'].nunique(), 'seed')}. "
-                f"Every table states its metric, interval method and over what it is computed.", ""]
+        cells = plural(len(summary) - n_probe, "grid cell") + (
+            f" and {plural(n_probe, 'probe cell')}" if n_probe else ""
+        )
+        head = [
+            f"# Report: {run.path.name}",
+            "",
+            *sections.status_lines(run_status(run), run),
+            f"Dataset `{run.dataset or '?'}`, protocol `{run.protocol or '?'}`; {cells}, "
+            f"{plural(run.ok['fold'].nunique(), 'fold')}, {plural(run.ok['seed'].nunique(), 'seed')}. "
+            f"Every table states its metric, interval method and over what it is computed.",
+            "",
+        ]
         if run.config.get("params"):
-            head += ["**Tuned run:** every trained cell uses the parameters of `--params` listed under Setup, "
-                     "\"Tuned parameters\"; the cell names do not show it.", ""]
+            head += [
+                "**Tuned run:** every trained cell uses the parameters of `--params` listed under Setup, "
+                '"Tuned parameters"; the cell names do not show it.',
+                "",
+            ]
         if not check.cells.empty:
             head += sections.training_lines(check)
         notes = [f"- {n}" for n in report.notes]

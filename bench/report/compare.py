@@ -20,9 +20,30 @@ from bench.train.probes import is_probe
 
 # results.csv columns that do not describe a grid cell
 NON_DESCRIPTORS = {
-    "job", "cell", "fold", "test_speaker", "seed", "ua", "wa", "macro_f1", "valence_ccc", "arousal_ccc",
-    "valence_mae", "arousal_mae", "n_test", "epochs", "best_epoch", "seconds", "status", "error",
-    "train_ua", "train_loss", "max_epochs", "steps", "still_improving", "probe_C",
+    "job",
+    "cell",
+    "fold",
+    "test_speaker",
+    "seed",
+    "ua",
+    "wa",
+    "macro_f1",
+    "valence_ccc",
+    "arousal_ccc",
+    "valence_mae",
+    "arousal_mae",
+    "n_test",
+    "epochs",
+    "best_epoch",
+    "seconds",
+    "status",
+    "error",
+    "train_ua",
+    "train_loss",
+    "max_epochs",
+    "steps",
+    "still_improving",
+    "probe_C",
 }
 
 
@@ -68,11 +89,16 @@ def baseline_map(results: pd.DataFrame, baseline: str = "gap") -> dict[str, str 
     desc = cell_descriptors(ok)
     if "pooler" not in desc.columns or baseline not in set(desc["pooler"].astype(str)):
         poolers = sorted(set(desc["pooler"].astype(str))) if "pooler" in desc.columns else []
-        raise BenchError(f"baseline {baseline!r} is neither a cell nor a pooler of this run; "
-                         f"poolers: {', '.join(poolers) or 'none'}; cells: {', '.join(cells)}")
+        raise BenchError(
+            f"baseline {baseline!r} is neither a cell nor a pooler of this run; "
+            f"poolers: {', '.join(poolers) or 'none'}; cells: {', '.join(cells)}"
+        )
     # probe cells are reference rows (bench.report.convergence), compared only when named as the baseline
-    skip = {c for c in cells if str(desc.at[c, "pooler"]) == baseline or (is_probe(str(desc.at[c, "pooler"]))
-                                                                           and not is_probe(baseline))}
+    skip = {
+        c
+        for c in cells
+        if str(desc.at[c, "pooler"]) == baseline or (is_probe(str(desc.at[c, "pooler"])) and not is_probe(baseline))
+    }
     return {c: (None if c in skip else _baseline_by_pooler(desc, c, baseline)) for c in cells}
 
 
@@ -81,19 +107,27 @@ def _compare(a: np.ndarray, b: np.ndarray, settings: CISettings, scale: float) -
     if settings.kind == "t":
         iv = t_ci(a - b, settings.confidence)
     else:
-        iv = paired_bootstrap_ci(a, b, settings.confidence, settings.bootstrap_method, settings.n_resamples, settings.seed)
+        iv = paired_bootstrap_ci(
+            a, b, settings.confidence, settings.bootstrap_method, settings.n_resamples, settings.seed
+        )
     test = sign_flip_test(a, b, n_resamples=settings.n_resamples, seed=settings.seed)
     base_mean = b.mean()
     return {
-        "n_folds": len(a), "mean": a.mean() * scale, "baseline_mean": base_mean * scale,
-        "diff_points": (a.mean() - base_mean) * scale, "diff_low": iv.low * scale, "diff_high": iv.high * scale,
+        "n_folds": len(a),
+        "mean": a.mean() * scale,
+        "baseline_mean": base_mean * scale,
+        "diff_points": (a.mean() - base_mean) * scale,
+        "diff_low": iv.low * scale,
+        "diff_high": iv.high * scale,
         "relative_pct": 100 * (a.mean() - base_mean) / abs(base_mean) if base_mean != 0 else float("nan"),
-        "p_sign_flip": test.pvalue, "exact": test.exact,
+        "p_sign_flip": test.pvalue,
+        "exact": test.exact,
     }
 
 
-def comparison_table(results: pd.DataFrame, metric: str = "ua", baseline: str = "gap",
-                     settings: CISettings | None = None) -> pd.DataFrame:
+def comparison_table(
+    results: pd.DataFrame, metric: str = "ua", baseline: str = "gap", settings: CISettings | None = None
+) -> pd.DataFrame:
     """One row per (cell, its baseline) for ``metric``.
 
     Columns: cell, baseline, n_folds (shared folds), mean, baseline_mean, diff_points
@@ -105,8 +139,11 @@ def comparison_table(results: pd.DataFrame, metric: str = "ua", baseline: str = 
     settings = settings or CISettings()
     spec = metric_spec(metric)
     scores = fold_scores(results, spec.column)
-    pairs = {cell: scores[[cell, base]].dropna() for cell, base in baseline_map(results, baseline).items()
-             if base is not None}
+    pairs = {
+        cell: scores[[cell, base]].dropna()
+        for cell, base in baseline_map(results, baseline).items()
+        if base is not None
+    }
     rows = []
     for cell, pair in pairs.items():
         base = pair.columns[1]
@@ -116,8 +153,22 @@ def comparison_table(results: pd.DataFrame, metric: str = "ua", baseline: str = 
         else:
             row.update(_compare(pair[cell].to_numpy(), pair[base].to_numpy(), settings, spec.scale))
         rows.append(row)
-    table = pd.DataFrame(rows, columns=["cell", "baseline", "n_folds", "mean", "baseline_mean", "diff_points",
-                                        "diff_low", "diff_high", "relative_pct", "p_sign_flip", "exact"])
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "cell",
+            "baseline",
+            "n_folds",
+            "mean",
+            "baseline_mean",
+            "diff_points",
+            "diff_low",
+            "diff_high",
+            "relative_pct",
+            "p_sign_flip",
+            "exact",
+        ],
+    )
     table["p_holm"] = holm(table["p_sign_flip"].to_numpy(dtype=float)) if len(table) else []
     table.attrs["caption"] = _caption(spec, settings, table)
     return table
@@ -127,11 +178,13 @@ def _caption(spec, settings: CISettings, table: pd.DataFrame) -> str:
     unit = "percentage points" if spec.unit == "%" else spec.label + " units"
     if table.get("exact", pd.Series(dtype=bool)).all():
         n_min = int(table["n_folds"].min()) if len(table) else 0
-        kind = f"exact (all 2^n sign patterns; with n = {n_min} folds the smallest possible p is {2 / 2 ** n_min:.2g})"
+        kind = f"exact (all 2^n sign patterns; with n = {n_min} folds the smallest possible p is {2 / 2**n_min:.2g})"
     else:
         kind = f"exact for n <= 16, else Monte Carlo with {settings.n_resamples} patterns"
     direction = "" if spec.higher_is_better else " (lower is better: a negative Δ is an improvement)"
-    return (f"{spec.label}{direction}: each cell minus its baseline over the folds both finished (seeds averaged within fold). "
-            f"Δ in {unit} with its paired {settings.method_words}; relative improvement = 100 × Δ / baseline mean (%). "
-            f"p: two-sided paired sign-flip permutation test of the mean difference, {kind}; "
-            f"p (Holm): Holm–Bonferroni adjusted across the {len(table)} comparisons of this table.")
+    return (
+        f"{spec.label}{direction}: each cell minus its baseline over the folds both finished (seeds averaged within fold). "
+        f"Δ in {unit} with its paired {settings.method_words}; relative improvement = 100 × Δ / baseline mean (%). "
+        f"p: two-sided paired sign-flip permutation test of the mean difference, {kind}; "
+        f"p (Holm): Holm–Bonferroni adjusted across the {len(table)} comparisons of this table."
+    )

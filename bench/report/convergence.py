@@ -69,23 +69,33 @@ class TrainingCheck:
         row = self.cells.set_index("cell").loc[cell]
         if row["probe"] is None or pd.isna(row["probe_ua_mean"]):
             return "no probe"
-        word = ("under-trained" if row["under_trained"] else "below probe (fits training)" if row["below_probe"]
-                else "ok")
+        word = (
+            "under-trained" if row["under_trained"] else "below probe (fits training)" if row["below_probe"] else "ok"
+        )
         return f"{word} ({row['gap_points']:+.1f} pts vs {row['probe'].split('|')[-1]})"
 
     def headline(self) -> str:
         """The sentence above the tables: how many jobs did not converge and how many cells sit below the probe."""
         checked = int(self.cells["probe"].notna().sum())
-        improving = (f"{self.still_improving} of {self.n_jobs} trained jobs hit the epoch limit while the validation "
-                     "loss was still improving" if self.recorded else
-                     "the job records do not say whether training stopped while still improving (a run from before "
-                     "this was recorded)")
+        improving = (
+            f"{self.still_improving} of {self.n_jobs} trained jobs hit the epoch limit while the validation "
+            "loss was still improving"
+            if self.recorded
+            else "the job records do not say whether training stopped while still improving (a run from before "
+            "this was recorded)"
+        )
         below_only = int(self.cells["below_probe"].sum()) - len(self.under_trained)
-        below = (f"{len(self.under_trained)} of {checked} cells with a convex probe are more than {100 * MARGIN:g} "
-                 "points UA below it and fit their training speakers worse than it (under-trained)"
-                 + (f"; {below_only} more are below it but fit training at least as well (generalisation, not "
-                    "optimisation)" if below_only else "") if self.probe_cells else
-                 "this run has no convex probe cells, so no cell is checked against one")
+        below = (
+            f"{len(self.under_trained)} of {checked} cells with a convex probe are more than {100 * MARGIN:g} "
+            "points UA below it and fit their training speakers worse than it (under-trained)"
+            + (
+                f"; {below_only} more are below it but fit training at least as well (generalisation, not optimisation)"
+                if below_only
+                else ""
+            )
+            if self.probe_cells
+            else "this run has no convex probe cells, so no cell is checked against one"
+        )
         return f"{improving[0].upper()}{improving[1:]}; {below}."
 
     def reference_last(self, summary: pd.DataFrame) -> pd.DataFrame:
@@ -102,8 +112,10 @@ class TrainingCheck:
             return []
         lines = [self.headline()]
         for row in self.cells[self.cells["under_trained"]].to_dict("records"):
-            lines.append(f"under-trained: {row['cell']} ({row['gap_points']:+.2f} UA points vs {row['probe']})"
-                         + (f"; fix: {row['fix']}" if row["fix"] else ""))
+            lines.append(
+                f"under-trained: {row['cell']} ({row['gap_points']:+.2f} UA points vs {row['probe']})"
+                + (f"; fix: {row['fix']}" if row["fix"] else "")
+            )
         return lines
 
 
@@ -120,9 +132,13 @@ def training_check(results: pd.DataFrame) -> TrainingCheck:
     rows = []
     for cell in cell_order(trained):
         desc = poolers.loc[cell]
-        same = [p for p in probes if str(poolers.at[p, "backbone"]) == str(desc["backbone"])
-                and str(poolers.at[p, "vad"]) == str(desc["vad"])
-                and str(poolers.at[p, "pooler"]) in representable_probes(str(desc["pooler"]))]
+        same = [
+            p
+            for p in probes
+            if str(poolers.at[p, "backbone"]) == str(desc["backbone"])
+            and str(poolers.at[p, "vad"]) == str(desc["vad"])
+            and str(poolers.at[p, "pooler"]) in representable_probes(str(desc["pooler"]))
+        ]
         best = max(same, key=lambda p: mean_ua[p]) if same else None
         jobs = trained[trained["cell"] == cell]
         steps = float(jobs["steps"].median()) if "steps" in jobs and jobs["steps"].notna().any() else np.nan
@@ -132,15 +148,42 @@ def training_check(results: pd.DataFrame) -> TrainingCheck:
         fit_probe = train_ua.get(best, np.nan) if train_ua is not None and best else np.nan
         # under-trained: below the probe AND a worse fit of the training speakers (unknown: test rule alone)
         under = below and not (pd.notna(fit_train) and pd.notna(fit_probe) and fit_train >= fit_probe)
-        rows.append({"cell": cell, "backbone": desc["backbone"], "vad": desc["vad"], "pooler": desc["pooler"],
-                     "ua_mean": mean_ua[cell], "probe": best, "probe_ua_mean": mean_ua[best] if best else np.nan,
-                     "gap_points": 100 * gap, "train_ua_mean": fit_train, "probe_train_ua_mean": fit_probe,
-                     "below_probe": below, "under_trained": under,
-                     "median_steps": steps, "still_improving": int(jobs.get("still_improving", pd.Series(dtype=object)).map(_flag).sum()),
-                     "fix": _fix_command(steps) if under else None})
-    columns = ["cell", "backbone", "vad", "pooler", "ua_mean", "probe", "probe_ua_mean", "gap_points",
-               "train_ua_mean", "probe_train_ua_mean", "below_probe", "under_trained", "median_steps",
-               "still_improving", "fix"]
+        rows.append(
+            {
+                "cell": cell,
+                "backbone": desc["backbone"],
+                "vad": desc["vad"],
+                "pooler": desc["pooler"],
+                "ua_mean": mean_ua[cell],
+                "probe": best,
+                "probe_ua_mean": mean_ua[best] if best else np.nan,
+                "gap_points": 100 * gap,
+                "train_ua_mean": fit_train,
+                "probe_train_ua_mean": fit_probe,
+                "below_probe": below,
+                "under_trained": under,
+                "median_steps": steps,
+                "still_improving": int(jobs.get("still_improving", pd.Series(dtype=object)).map(_flag).sum()),
+                "fix": _fix_command(steps) if under else None,
+            }
+        )
+    columns = [
+        "cell",
+        "backbone",
+        "vad",
+        "pooler",
+        "ua_mean",
+        "probe",
+        "probe_ua_mean",
+        "gap_points",
+        "train_ua_mean",
+        "probe_train_ua_mean",
+        "below_probe",
+        "under_trained",
+        "median_steps",
+        "still_improving",
+        "fix",
+    ]
     cells = pd.DataFrame(rows, columns=columns)
     recorded = "still_improving" in trained.columns and trained["still_improving"].notna().any()
     return TrainingCheck(cells, probes, int(cells["still_improving"].sum()), len(trained), bool(recorded))

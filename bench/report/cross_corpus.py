@@ -42,12 +42,21 @@ def speaker_scores(predictions: pd.DataFrame) -> pd.DataFrame:
     """UA per (cell, fold, speaker), mean over seeds: columns cell, fold, speaker, ua, n_utterances."""
     from bench.stats import unweighted_accuracy
 
-    rows = [{"cell": cell, "fold": fold, "speaker": speaker, "seed": seed, "n_utterances": len(part),
-             "ua": unweighted_accuracy(part["true"].astype(str), part["pred"].astype(str))}
-            for (cell, fold, speaker, seed), part in predictions.groupby(["cell", "fold", "speaker", "seed"])]
+    rows = [
+        {
+            "cell": cell,
+            "fold": fold,
+            "speaker": speaker,
+            "seed": seed,
+            "n_utterances": len(part),
+            "ua": unweighted_accuracy(part["true"].astype(str), part["pred"].astype(str)),
+        }
+        for (cell, fold, speaker, seed), part in predictions.groupby(["cell", "fold", "speaker", "seed"])
+    ]
     per_seed = pd.DataFrame(rows, columns=["cell", "fold", "speaker", "seed", "n_utterances", "ua"])
-    return per_seed.groupby(["cell", "fold", "speaker"], as_index=False).agg(ua=("ua", "mean"),
-                                                                            n_utterances=("n_utterances", "first"))
+    return per_seed.groupby(["cell", "fold", "speaker"], as_index=False).agg(
+        ua=("ua", "mean"), n_utterances=("n_utterances", "first")
+    )
 
 
 def pair_table(predictions: pd.DataFrame, pairs: dict[int, tuple[str, str]], confidence: float = 0.95) -> pd.DataFrame:
@@ -60,8 +69,11 @@ def pair_table(predictions: pd.DataFrame, pairs: dict[int, tuple[str, str]], con
     for (cell, fold), part in speakers.groupby(["cell", "fold"], sort=False):
         ci = t_ci(part["ua"].to_numpy() * 100, confidence)
         tested = predictions[(predictions["cell"] == cell) & (predictions["fold"] == fold)]
-        pooled = tested.groupby("seed").apply(lambda p: unweighted_accuracy(p["true"].astype(str), p["pred"].astype(str)),
-                                              include_groups=False).mean()
+        pooled = (
+            tested.groupby("seed")
+            .apply(lambda p: unweighted_accuracy(p["true"].astype(str), p["pred"].astype(str)), include_groups=False)
+            .mean()
+        )
         train, test = pairs.get(int(fold), ("?", "?"))
         rows.append([cell, train, test, ci.n, ci.estimate, ci.low, ci.high, 100 * pooled])
     return pd.DataFrame(rows, columns=PAIR_COLUMNS)
@@ -69,25 +81,35 @@ def pair_table(predictions: pd.DataFrame, pairs: dict[int, tuple[str, str]], con
 
 def display(table: pd.DataFrame, level: str = "95% CI") -> pd.DataFrame:
     """The pair table as shown: UA % (CI) over test speakers and the pooled UA."""
+
     def interval(r):
         return f"{r.ua_mean:.2f} (n/a)" if pd.isna(r.ua_low) else f"{r.ua_mean:.2f} ({r.ua_low:.2f}, {r.ua_high:.2f})"
 
-    return pd.DataFrame({"cell": table["cell"], "train": table["train"], "test": table["test"],
-                         "test speakers": table["n_speakers"],
-                         f"UA % ({level} over test speakers)": [interval(r) for r in table.itertuples()],
-                         "UA % (all test utterances)": table["ua_pooled"].map(lambda v: f"{v:.2f}")})
+    return pd.DataFrame(
+        {
+            "cell": table["cell"],
+            "train": table["train"],
+            "test": table["test"],
+            "test speakers": table["n_speakers"],
+            f"UA % ({level} over test speakers)": [interval(r) for r in table.itertuples()],
+            "UA % (all test utterances)": table["ua_pooled"].map(lambda v: f"{v:.2f}"),
+        }
+    )
 
 
-CAPTION = ("Cross-corpus: UA of each (cell, training corpus, test corpus); mean and 95% t interval over the test "
-           "corpus's speakers (each speaker's UA over the classes they have, averaged over seeds), and UA over all "
-           "the test utterances (mean over seeds)")
+CAPTION = (
+    "Cross-corpus: UA of each (cell, training corpus, test corpus); mean and 95% t interval over the test "
+    "corpus's speakers (each speaker's UA over the classes they have, averaged over seeds), and UA over all "
+    "the test utterances (mean over seeds)"
+)
 
 
 def run_pair_table(run_dir: Path, results: pd.DataFrame) -> pd.DataFrame:
     """The pair table of a run folder's finished jobs (from predictions.csv)."""
     run_dir = Path(run_dir)
-    predictions = pd.read_csv(run_dir / "predictions.csv", dtype={"id": str, "speaker": str, "true": str, "pred": str},
-                              keep_default_na=False)
+    predictions = pd.read_csv(
+        run_dir / "predictions.csv", dtype={"id": str, "speaker": str, "true": str, "pred": str}, keep_default_na=False
+    )
     ok = set(results.loc[results["status"] == "ok", "job"])
     return pair_table(predictions[predictions["job"].isin(ok)], pair_names(run_dir))
 

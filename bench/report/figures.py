@@ -39,8 +39,15 @@ def confusion_figure(y_true, y_pred, labels: Sequence[str], folder: Path, stem: 
     fig, ax = plt.subplots(figsize=(1.1 * len(labels) + 2, 1.1 * len(labels) + 1.5))
     ax.imshow(np.nan_to_num(matrix), cmap="Blues", vmin=0, vmax=100)
     for (i, j), value in np.ndenumerate(matrix):
-        ax.text(j, i, "–" if np.isnan(value) else f"{value:.1f}", ha="center", va="center",
-                color="white" if value > 60 else "black", fontsize=9)
+        ax.text(
+            j,
+            i,
+            "–" if np.isnan(value) else f"{value:.1f}",
+            ha="center",
+            va="center",
+            color="white" if value > 60 else "black",
+            fontsize=9,
+        )
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("predicted")
@@ -56,8 +63,9 @@ def _limits(values: np.ndarray) -> tuple[float, float]:
     return low - pad, high + pad
 
 
-def forest_figure(summary: pd.DataFrame, metrics: Sequence[tuple[str, str]], folder: Path,
-                  reference: Sequence[str] = ()) -> Path:
+def forest_figure(
+    summary: pd.DataFrame, metrics: Sequence[tuple[str, str]], folder: Path, reference: Sequence[str] = ()
+) -> Path:
     """Means and CIs per cell, one panel per metric. metrics: (column prefix, axis label). The axis
     holds every interval end; a cell without an interval (one fold) shows its mean alone.
     reference: cells drawn as grey squares (the convex probes)."""
@@ -66,13 +74,20 @@ def forest_figure(summary: pd.DataFrame, metrics: Sequence[tuple[str, str]], fol
     y = np.arange(len(cells))[::-1]
     for ax, (prefix, label) in zip(axes[0], metrics):
         mean = summary[f"{prefix}_mean"].to_numpy(float)
-        err = np.vstack([mean - summary[f"{prefix}_low"].to_numpy(float), summary[f"{prefix}_high"].to_numpy(float) - mean])
+        err = np.vstack(
+            [mean - summary[f"{prefix}_low"].to_numpy(float), summary[f"{prefix}_high"].to_numpy(float) - mean]
+        )
         probe = np.isin(np.asarray(cells, dtype=object), list(reference))
         for rows, style in ((~probe, dict(fmt="o", color="C0")), (probe, dict(fmt="s", color="0.45"))):
             if rows.any():
                 ax.errorbar(mean[rows], y[rows], xerr=np.nan_to_num(err[:, rows]), capsize=4, clip_on=False, **style)
-        ax.set_xlim(*_limits(np.concatenate([mean, summary[f"{prefix}_low"].to_numpy(float),
-                                             summary[f"{prefix}_high"].to_numpy(float)])))
+        ax.set_xlim(
+            *_limits(
+                np.concatenate(
+                    [mean, summary[f"{prefix}_low"].to_numpy(float), summary[f"{prefix}_high"].to_numpy(float)]
+                )
+            )
+        )
         ax.set_yticks(y, cells)
         ax.set_xlabel(label)
         ax.grid(axis="x", alpha=0.3)

@@ -49,7 +49,8 @@ class CISettings:
         over = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}–{counts[-1]}"
         text = f"{self.method_words} over {over} folds (seeds averaged within fold)"
         if counts and counts[0] < WARN_BELOW_FOLDS and self.kind == "bootstrap":
-            text += (f"; with fewer than {WARN_BELOW_FOLDS} folds bootstrap intervals cover the mean less often than "
-                     "stated (docs/report.md), see --ci t")
+            text += (
+                f"; with fewer than {WARN_BELOW_FOLDS} folds bootstrap intervals cover the mean less often than "
+                "stated (docs/report.md), see --ci t"
+            )
         return text
-

@@ -25,8 +25,12 @@ from bench.errors import BenchError
 LITERATURE_DIR = Path(__file__).resolve().parent.parent / "data" / "literature"
 REQUIRED = ("corpus", "protocol", "model", "ua", "wa", "source")
 # spellings of one protocol; the canonical names are those of bench.folds
-PROTOCOL_ALIASES = {"leave-one-speaker-out": "loso", "speaker": "loso",
-                    "leave-one-session-out": "loso-session", "session": "loso-session"}
+PROTOCOL_ALIASES = {
+    "leave-one-speaker-out": "loso",
+    "speaker": "loso",
+    "leave-one-session-out": "loso-session",
+    "session": "loso-session",
+}
 # bench.folds validation rules -> what a paper states: which held-out group validates (under loso the rules
 # "session" and "next" both pick a speaker; under loso-session "next" picks a session)
 VALIDATION_KINDS = {"loso": {"session": "speaker", "next": "speaker"}, "loso-session": {"next": "session"}}
@@ -137,7 +141,9 @@ class LiteratureTable:
         """The ``.bib`` file of ``sources``: one @misc entry per key with the full citation as its note."""
         from bench.report.render import latex_escape
 
-        return "".join(f"@misc{{{key},\n  note = {{{latex_escape(text)}}}\n}}\n\n" for key, text in self.sources.items())
+        return "".join(
+            f"@misc{{{key},\n  note = {{{latex_escape(text)}}}\n}}\n\n" for key, text in self.sources.items()
+        )
 
 
 def _fmt(value, low=None, high=None) -> str:
@@ -176,14 +182,20 @@ def literature_table(summary_for, run: RunSetup, dirs: Iterable[Path] = ()) -> L
     """
     empty = pd.DataFrame(columns=["Model", "Source", "Differs in"])
     if not run.corpus or not run.protocol:
-        return LiteratureTable(None, "config.yaml does not name the dataset and protocol, so no published result "
-                                     "can be matched", {}, empty)
+        return LiteratureTable(
+            None, "config.yaml does not name the dataset and protocol, so no published result can be matched", {}, empty
+        )
     lit = load_literature(dirs)
     same_corpus = lit[lit["corpus"].map(normalise_corpus) == normalise_corpus(run.corpus)]
     if same_corpus.empty:
         known = sorted({f"{c}/{p}" for c, p in zip(lit["corpus"], lit["protocol"])})
-        return LiteratureTable(None, f"no published results for corpus {run.corpus!r} (shipped: {', '.join(known)}); "
-                                     "add a CSV to bench/data/literature/ to compare", {}, empty)
+        return LiteratureTable(
+            None,
+            f"no published results for corpus {run.corpus!r} (shipped: {', '.join(known)}); "
+            "add a CSV to bench/data/literature/ to compare",
+            {},
+            empty,
+        )
     sources, rows, apart = {}, [], []
     comparable = []
     for rec in same_corpus.to_dict("records"):
@@ -194,14 +206,29 @@ def literature_table(summary_for, run: RunSetup, dirs: Iterable[Path] = ()) -> L
             comparable.append(rec)
     not_comparable = pd.DataFrame(apart, columns=empty.columns)
     if not comparable:
-        return LiteratureTable(None, f"no published result on {run.corpus!r} matches this run's setup "
-                                     "(see the rows not comparable below)", sources, not_comparable)
+        return LiteratureTable(
+            None,
+            f"no published result on {run.corpus!r} matches this run's setup (see the rows not comparable below)",
+            sources,
+            not_comparable,
+        )
     kind = interval_kind(pd.DataFrame(comparable))
     for rec in comparable:
-        rows.append({"Model": rec["model"], "UA (%)": _fmt(rec["ua"], rec.get("ua_ci_low"), rec.get("ua_ci_high")),
-                     "WA (%)": _fmt(rec["wa"], rec.get("wa_ci_low"), rec.get("wa_ci_high")),
-                     "Source": _cite(rec, sources)})
+        rows.append(
+            {
+                "Model": rec["model"],
+                "UA (%)": _fmt(rec["ua"], rec.get("ua_ci_low"), rec.get("ua_ci_high")),
+                "WA (%)": _fmt(rec["wa"], rec.get("wa_ci_low"), rec.get("wa_ci_high")),
+                "Source": _cite(rec, sources),
+            }
+        )
     for rec in summary_for(kind).to_dict("records"):
-        rows.append({"Model": rec["cell"], "UA (%)": _fmt(rec.get("ua_mean"), rec.get("ua_low"), rec.get("ua_high")),
-                     "WA (%)": _fmt(rec.get("wa_mean"), rec.get("wa_low"), rec.get("wa_high")), "Source": "this run"})
+        rows.append(
+            {
+                "Model": rec["cell"],
+                "UA (%)": _fmt(rec.get("ua_mean"), rec.get("ua_low"), rec.get("ua_high")),
+                "WA (%)": _fmt(rec.get("wa_mean"), rec.get("wa_low"), rec.get("wa_high")),
+                "Source": "this run",
+            }
+        )
     return LiteratureTable(pd.DataFrame(rows), "", sources, not_comparable, kind)

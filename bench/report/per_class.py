@@ -20,7 +20,9 @@ def fold_recalls(predictions: pd.DataFrame, classes: Sequence[str]) -> pd.DataFr
     where the fold's test set has no utterance of the class)."""
     rows = []
     for (cell, fold, seed), part in predictions.groupby(["cell", "fold", "seed"], sort=False):
-        recall = per_class_recall(part["true"].astype(str).to_numpy(), part["pred"].astype(str).to_numpy(), labels=list(classes))
+        recall = per_class_recall(
+            part["true"].astype(str).to_numpy(), part["pred"].astype(str).to_numpy(), labels=list(classes)
+        )
         rows.append({"cell": str(cell), "fold": fold, "seed": seed, **{c: recall.get(c, np.nan) for c in classes}})
     table = pd.DataFrame(rows)
     return table.groupby(["cell", "fold"], sort=False)[list(classes)].mean()
@@ -39,8 +41,14 @@ def per_class_table(predictions: pd.DataFrame, classes: Sequence[str], settings:
             values = part[c].dropna().to_numpy()
             iv = settings.interval(values) if len(values) else None
             low, high = (np.clip([iv.low, iv.high], 0, 1) * 100) if iv else (np.nan, np.nan)
-            row.update({f"{c}_mean": 100 * iv.estimate if iv else np.nan, f"{c}_low": low, f"{c}_high": high,
-                        f"{c}_n": len(values)})
+            row.update(
+                {
+                    f"{c}_mean": 100 * iv.estimate if iv else np.nan,
+                    f"{c}_low": low,
+                    f"{c}_high": high,
+                    f"{c}_n": len(values),
+                }
+            )
         rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs["settings"] = settings

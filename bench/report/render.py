@@ -13,12 +13,38 @@ from typing import Sequence
 
 import pandas as pd
 
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                  "|": r"\textbar{}", "<": r"\textless{}", ">": r"\textgreater{}", '"': "''",
-                  "Δ": r"$\Delta$", "–": "--", "—": "---", "−": "$-$", "×": r"$\times$", "±": r"$\pm$",
-                  "≤": r"$\leq$", "≥": r"$\geq$", "²": r"\textsuperscript{2}", "ⁿ": r"\textsuperscript{n}",
-                  "…": r"\ldots{}", "’": "'", "‘": "`", "“": "``", "”": "''", "√": r"$\surd$"}
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "|": r"\textbar{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    '"': "''",
+    "Δ": r"$\Delta$",
+    "–": "--",
+    "—": "---",
+    "−": "$-$",
+    "×": r"$\times$",
+    "±": r"$\pm$",
+    "≤": r"$\leq$",
+    "≥": r"$\geq$",
+    "²": r"\textsuperscript{2}",
+    "ⁿ": r"\textsuperscript{n}",
+    "…": r"\ldots{}",
+    "’": "'",
+    "‘": "`",
+    "“": "``",
+    "”": "''",
+    "√": r"$\surd$",
+}
 # Widths in pt at \small (about 4.6 pt a character plus 2 x 6 pt column separation) against the
 # column and text widths of a two-column paper (IEEE: 252 pt and 516 pt).
 CHAR_PT, COLSEP_PT, COLUMN_PT, TEXT_PT = 4.6, 12.0, 245.0, 505.0
@@ -71,13 +97,28 @@ def to_latex(table: pd.DataFrame, caption: str, label: str, cite_columns: Sequen
     float_env = "table" if width <= COLUMN_PT else "table*"
     spec = "l" + "r" * (len(table.columns) - 1)
     cite = [str(c) in cite_columns for c in table.columns]
-    tabular = [rf"\begin{{tabular}}{{{spec}}}", r"\toprule",
-               " & ".join(latex_escape(c) for c in table.columns) + r" \\", r"\midrule",
-               *[_latex_row(row, cite) for row in table.itertuples(index=False)], r"\bottomrule", r"\end{tabular}"]
+    tabular = [
+        rf"\begin{{tabular}}{{{spec}}}",
+        r"\toprule",
+        " & ".join(latex_escape(c) for c in table.columns) + r" \\",
+        r"\midrule",
+        *[_latex_row(row, cite) for row in table.itertuples(index=False)],
+        r"\bottomrule",
+        r"\end{tabular}",
+    ]
     if width > TEXT_PT:
         tabular = [r"\resizebox{\textwidth}{!}{%", *tabular, "}"]
-    return "\n".join([f"% needs \\usepackage{{booktabs}}{', graphicx' if width > TEXT_PT else ''}; "
-                      f"estimated natural width {width:.0f} pt",
-                      rf"\begin{{{float_env}}}[t]", r"\centering", r"\small",
-                      rf"\caption{{{latex_escape(caption)}}}", rf"\label{{{label}}}", *tabular,
-                      rf"\end{{{float_env}}}", ""])
+    return "\n".join(
+        [
+            f"% needs \\usepackage{{booktabs}}{', graphicx' if width > TEXT_PT else ''}; "
+            f"estimated natural width {width:.0f} pt",
+            rf"\begin{{{float_env}}}[t]",
+            r"\centering",
+            r"\small",
+            rf"\caption{{{latex_escape(caption)}}}",
+            rf"\label{{{label}}}",
+            *tabular,
+            rf"\end{{{float_env}}}",
+            "",
+        ]
+    )

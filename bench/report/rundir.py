@@ -100,19 +100,33 @@ def tables_from_jobs(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.
     head = [c for c in RESULT_HEAD if c in results.columns]
     results = results[head + [c for c in results.columns if c not in head]]
     results = results.sort_values(["cell", "seed", "fold"], kind="stable").reset_index(drop=True)
-    parts = [pd.read_csv(p) for job, r in records.items() if r.get("status") == "ok"
-             for p in [store.jobs_dir / f"{job}.predictions.csv"] if p.is_file()]
-    history = [dict(job=r["job"], cell=r["cell"], fold=r["fold"], seed=r["seed"], **row)
-               for r in records.values() for row in r.get("history") or []]
-    return (results, pd.concat(parts, ignore_index=True) if parts else None,
-            pd.DataFrame(history) if history else None, records)
+    parts = [
+        pd.read_csv(p)
+        for job, r in records.items()
+        if r.get("status") == "ok"
+        for p in [store.jobs_dir / f"{job}.predictions.csv"]
+        if p.is_file()
+    ]
+    history = [
+        dict(job=r["job"], cell=r["cell"], fold=r["fold"], seed=r["seed"], **row)
+        for r in records.values()
+        for row in r.get("history") or []
+    ]
+    return (
+        results,
+        pd.concat(parts, ignore_index=True) if parts else None,
+        pd.DataFrame(history) if history else None,
+        records,
+    )
 
 
 def load_run(path) -> RunFolder:
     """Load run folder ``path`` (from jobs/ when it has one); a BenchError says what is missing and what to do."""
     path = Path(path)
     if not path.is_dir():
-        raise BenchError(f"run folder {str(path)!r} does not exist; pass the folder that `bench run` wrote (results/<run>)")
+        raise BenchError(
+            f"run folder {str(path)!r} does not exist; pass the folder that `bench run` wrote (results/<run>)"
+        )
     config_path = path / "config.yaml"
     config = yaml.safe_load(config_path.read_text()) if config_path.exists() else {}
     from_jobs = tables_from_jobs(path)
@@ -124,7 +138,8 @@ def load_run(path) -> RunFolder:
     if results is None or results.empty:
         raise BenchError(
             f"no results in {path}: no finished job yet (neither jobs/*.json nor results.csv). `bench run` writes "
-            "jobs/<job>.json as each job finishes; report again once one has (or resume the run)")
+            "jobs/<job>.json as each job finishes; report again once one has (or resume the run)"
+        )
     missing = {"cell", "fold", "seed", "status"} - set(results.columns)
     if missing:
         raise BenchError(f"{path / 'results.csv'} lacks columns {sorted(missing)}; it was not written by `bench run`")
@@ -132,7 +147,8 @@ def load_run(path) -> RunFolder:
     if run.ok.empty:
         raise BenchError(
             f"no finished jobs in {path}: all {len(results)} jobs in results.csv have status other than 'ok' "
-            "(see its error column); fix the cause and resume the run")
+            "(see its error column); fix the cause and resume the run"
+        )
     return run
 
 

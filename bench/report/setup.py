@@ -1,8 +1,8 @@
 """The "Setup" section of report.md: every value that defines the run, read from config.yaml.
 
-    run_setup(run) -> RunSetup                 what published rows must match (bench.report.literature)
-    resolved_training(config) -> (recipe, dict)  every TrainConfig field as the run used it
-    setup_tables(run) -> list[(title, DataFrame)]  Setting | Value tables for report.md and tables/setup.csv
+run_setup(run) -> RunSetup                 what published rows must match (bench.report.literature)
+resolved_training(config) -> (recipe, dict)  every TrainConfig field as the run used it
+setup_tables(run) -> list[(title, DataFrame)]  Setting | Value tables for report.md and tables/setup.csv
 """
 
 from __future__ import annotations
@@ -16,8 +16,26 @@ from bench.report.setup_values import backbone_revision, data_value, show, train
 
 # config.yaml keys shown under "Data and features" (the rest of the run's definition is training)
 SHOWN_WHEN_SET = ("split_file", "split_sha256", "test", "class_map")  # --split-file, cross-corpus: absent otherwise
-DATA_KEYS = ("dataset", "data_dir", "manifest", "class_set", "classes", "protocol", "validation", *SHOWN_WHEN_SET, "folds",
-             "backbone", "layers", "vad", "vad_options", "max_duration", "dtype", "grid", "pooler_options", "probes")
+DATA_KEYS = (
+    "dataset",
+    "data_dir",
+    "manifest",
+    "class_set",
+    "classes",
+    "protocol",
+    "validation",
+    *SHOWN_WHEN_SET,
+    "folds",
+    "backbone",
+    "layers",
+    "vad",
+    "vad_options",
+    "max_duration",
+    "dtype",
+    "grid",
+    "pooler_options",
+    "probes",
+)
 
 
 def resolved_training(config: dict) -> tuple[str, dict]:
@@ -39,8 +57,9 @@ def run_setup(run: RunFolder) -> RunSetup:
     except (KeyError, TypeError, ValueError):
         mode = None
     classes = tuple(str(c) for c in run.config.get("classes") or ())
-    return RunSetup(run.dataset, run.protocol, int(run.ok["fold"].nunique()), classes,
-                    run.config.get("validation"), mode)
+    return RunSetup(
+        run.dataset, run.protocol, int(run.ok["fold"].nunique()), classes, run.config.get("validation"), mode
+    )
 
 
 def _default_validation(protocol: str | None) -> str | None:
@@ -52,7 +71,7 @@ def _default_validation(protocol: str | None) -> str | None:
 
 
 def _paper_mark(paper: dict, key: str, value) -> str:
-    """"  [paper: V]" where the paper's recipe sets ``key`` to another value; "" otherwise."""
+    """ "  [paper: V]" where the paper's recipe sets ``key`` to another value; "" otherwise."""
     if key not in paper or paper[key] == value:
         return ""
     return f"  [paper: {show(paper[key])}]"
@@ -69,8 +88,11 @@ def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
         paper_recipe = recipes.reference(str(config.get("recipe") or recipes.DEFAULT_RECIPE))
     except BenchError:
         paper_recipe = recipes.get(recipes.PAPER_RECIPE)
-    data = [(k, (data_value(k, config, run.path) or show(config.get(k))) + _paper_mark(paper_recipe.run, k, config.get(k)))
-            for k in DATA_KEYS if k in config and not (k in SHOWN_WHEN_SET and config[k] is None)]
+    data = [
+        (k, (data_value(k, config, run.path) or show(config.get(k))) + _paper_mark(paper_recipe.run, k, config.get(k)))
+        for k in DATA_KEYS
+        if k in config and not (k in SHOWN_WHEN_SET and config[k] is None)
+    ]
     if "validation" in config and config["validation"] is None:  # None: the protocol's default rule
         rule = _default_validation(run.protocol)
         data = [(k, f"{rule} (the protocol's default)" if k == "validation" and rule else v) for k, v in data]
@@ -96,8 +118,12 @@ def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
             rows.append((key, f"{shown}{note}{mark}"))
         out.append((f"Training (every field; [paper: ...] where {paper_recipe.paper}'s recipe differs)", rows))
     params = config.get("params") or {}
-    out.append(("Tuned parameters", [("--params", show(params) if params else
-                                     "none: every cell uses the values above (no tuned parameters)")]))
+    out.append(
+        (
+            "Tuned parameters",
+            [("--params", show(params) if params else "none: every cell uses the values above (no tuned parameters)")],
+        )
+    )
     env = config.get("environment") or {}
     env_rows = [(k, show(env.get(k))) for k in ("python", "platform", "git_commit", "device", "cuda") if k in env]
     env_rows = [(k, "none (a torch build without CUDA)" if (k, v) == ("cuda", "none") else v) for k, v in env_rows]

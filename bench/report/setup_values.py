@@ -47,8 +47,12 @@ def training_value(key: str, value, train: dict, recorded: dict | None, env: dic
     from bench.train.config import TrainConfig
 
     mode = train.get("mode")
-    rules = {"lr": f"{mode} default", "min_steps": f"{mode} default", "eval_batch_size": "= batch_size",
-             "device": "auto"}
+    rules = {
+        "lr": f"{mode} default",
+        "min_steps": f"{mode} default",
+        "eval_batch_size": "= batch_size",
+        "device": "auto",
+    }
     if key in rules and value in (None, "auto"):
         if recorded is not None and key in recorded:
             return f"{show(recorded[key])} ({rules[key]})"
@@ -56,14 +60,22 @@ def training_value(key: str, value, train: dict, recorded: dict | None, env: dic
             config = TrainConfig.from_dict(train)
         except (TypeError, ValueError):
             return show(value)
-        used = {"lr": config.learning_rate, "min_steps": config.step_budget, "eval_batch_size": config.batch_size,
-                "device": _env_device(env) or "cuda when available, else cpu"}[key]
+        used = {
+            "lr": config.learning_rate,
+            "min_steps": config.step_budget,
+            "eval_batch_size": config.batch_size,
+            "device": _env_device(env) or "cuda when available, else cpu",
+        }[key]
         return f"{show(used)} ({rules[key]}{NOT_RECORDED})"
     if mode != "finetune" and key in FINETUNE_ONLY:
         return f"{show(value)} (fine-tuning only: unused)"
     if value is None:
-        meaning = {"layer": "learned softmax weights over the layers", "max_grad_norm": "no gradient clipping",
-                   "backbone": "the cell's backbone", "layers": "the run's layers"}.get(key)
+        meaning = {
+            "layer": "learned softmax weights over the layers",
+            "max_grad_norm": "no gradient clipping",
+            "backbone": "the cell's backbone",
+            "layers": "the run's layers",
+        }.get(key)
         return f"none: {meaning}" if meaning else "none"
     return show(value)
 
@@ -82,8 +94,15 @@ def _features(config: dict) -> list[dict]:
         return []
     backbone = backbones.create(name)
     layers = config.get("layers")
-    return [{"backbone": name, "revision": resolved_revision(backbone.identity), "dtype": backbone.identity["dtype"],
-             "layers": list(range(backbone.num_layers)) if layers in (None, "all") else layers, "not_recorded": True}]
+    return [
+        {
+            "backbone": name,
+            "revision": resolved_revision(backbone.identity),
+            "dtype": backbone.identity["dtype"],
+            "layers": list(range(backbone.num_layers)) if layers in (None, "all") else layers,
+            "not_recorded": True,
+        }
+    ]
 
 
 def _folds(run_path: Path) -> str | None:
@@ -111,8 +130,11 @@ def data_value(key: str, config: dict, run_path: Path) -> str | None:
     """Run option ``key`` resolved where config.yaml leaves it to a rule; None: show it as written."""
     value, features = config.get(key), _features(config)
     if key == "data_dir" and value is None:
-        return "none (--manifest)" if config.get("manifest") else (
-            "the shipped demo corpus" if config.get("dataset") == "demo" else "the dataset's default folder")
+        return (
+            "none (--manifest)"
+            if config.get("manifest")
+            else ("the shipped demo corpus" if config.get("dataset") == "demo" else "the dataset's default folder")
+        )
     if key == "manifest" and value is None:
         return "none (prepared from the dataset)"
     if key == "class_set" and value is None:
@@ -129,12 +151,14 @@ def data_value(key: str, config: dict, run_path: Path) -> str | None:
         return _folds(run_path)
     if key == "layers" and value in (None, "all"):
         return _per_feature_set(features, "layers", lambda ls: f"all: {show(ls)} ({_count(ls, 'hidden state')})") or (
-            "all hidden states")
+            "all hidden states"
+        )
     if key == "dtype" and value is None:
         fbank_only = features and all(str(e.get("backbone")).startswith("fbank") for e in features)
         rule = " (fbank computes in it)" if fbank_only else " (the device's default)"
         return _per_feature_set(features, "dtype", lambda d: f"{d}{rule}") or (
-            "the device's default (fp32 on CPU, fp16 on GPU)")
+            "the device's default (fp32 on CPU, fp16 on GPU)"
+        )
     if key == "vad_options":
         return _per_feature_set(features, "vad_settings", show) or _vad_defaults(config)
     if key == "max_duration" and value is None:

@@ -33,8 +33,15 @@ class TableWriter:
     def __init__(self, folder: Path, formats: Sequence[str], report: Report):
         self.tables, self.formats, self.report, self.md = folder / "tables", formats, report, []
 
-    def table(self, stem: str, title: str | None, display: pd.DataFrame, caption: str,
-              numeric: pd.DataFrame | None = None, cite_columns: Sequence[str] = ()):
+    def table(
+        self,
+        stem: str,
+        title: str | None,
+        display: pd.DataFrame,
+        caption: str,
+        numeric: pd.DataFrame | None = None,
+        cite_columns: Sequence[str] = (),
+    ):
         self.md += ([f"## {title}", ""] if title else []) + [to_markdown(display, caption)]
         self.tables.mkdir(parents=True, exist_ok=True)
         if "tex" in self.formats:

@@ -22,7 +22,9 @@ def skipped_table(stores: dict, manifest: pd.DataFrame) -> pd.DataFrame:
     rows = {}
     for store in stores.values():
         for utt_id, s in store.skipped.items():
-            rows.setdefault(utt_id, {"id": utt_id, "path": paths.get(utt_id, ""), "reason": s.reason, "detail": s.detail})
+            rows.setdefault(
+                utt_id, {"id": utt_id, "path": paths.get(utt_id, ""), "reason": s.reason, "detail": s.detail}
+            )
     return pd.DataFrame(list(rows.values()), columns=["id", "path", "reason", "detail"])
 
 
@@ -32,8 +34,15 @@ def speech_table(stores: dict) -> pd.DataFrame:
     for (backbone, vad, *_), store in stores.items():  # key: (backbone, vad, vad options...)
         for utt_id in store.ids:
             speech = np.load(store.mask_path(utt_id), mmap_mode="r")
-            rows.append({"id": utt_id, "vad": vad, "backbone": backbone, "frames": int(speech.shape[0]),
-                         "speech_frames": int(np.count_nonzero(speech))})
+            rows.append(
+                {
+                    "id": utt_id,
+                    "vad": vad,
+                    "backbone": backbone,
+                    "frames": int(speech.shape[0]),
+                    "speech_frames": int(np.count_nonzero(speech)),
+                }
+            )
     return pd.DataFrame(rows, columns=["id", "vad", "backbone", "frames", "speech_frames"])
 
 
@@ -58,7 +67,11 @@ def feature_records(stores: dict, finetune: bool = False) -> list[dict]:
         if finetune:
             entry["revision"] = "loaded by each fine-tuning job: its record's backbone_revision"
         else:
-            entry.update(revision=resolved_revision(store.backbone_identity), layers=list(store.layers),
-                         hidden_size=int(store.dim), dtype=store.backbone_identity.get("dtype"))
+            entry.update(
+                revision=resolved_revision(store.backbone_identity),
+                layers=list(store.layers),
+                hidden_size=int(store.dim),
+                dtype=store.backbone_identity.get("dtype"),
+            )
         out.append(entry)
     return out

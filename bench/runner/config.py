@@ -34,8 +34,15 @@ from bench.runner.grid import AXES, parse_assignments
 # Keys config.yaml records beside the configuration; read back, they are ignored. train_defaults: what
 # the training fields left to a rule stood for (TrainConfig.defaults_used); features: what each feature
 # set was extracted with (backbone revision, layers, dtype, VAD settings), added after extraction.
-RECORDED = ("config_digest", "classes", "expected_jobs", "recipe_overrides", "environment", "train_defaults",
-            "features")
+RECORDED = (
+    "config_digest",
+    "classes",
+    "expected_jobs",
+    "recipe_overrides",
+    "environment",
+    "train_defaults",
+    "features",
+)
 # Options that may differ between a run and its resumption without changing any number.
 # split_file: where the fold file was; its content decides (split_sha256), and the run folder keeps a copy.
 NOT_DECIDING = ("cache_dir", "save_models", "max_skipped", "split_file")
@@ -71,7 +78,9 @@ class RunConfig:
     validation: str | None = None
     split_file: str | None = None  # --split-file: the folds of protocol predefined (bench.split_file)
     split_sha256: str | None = None  # its digest, set by planning (bench.runner.plan) from the file's bytes
-    test: list[str] | None = None  # cross-corpus test corpora: ADAPTER=DIR, ADAPTER or a manifest .csv (bench.cross_corpus)
+    test: list[str] | None = (
+        None  # cross-corpus test corpora: ADAPTER=DIR, ADAPTER or a manifest .csv (bench.cross_corpus)
+    )
     class_map: dict | None = None  # {corpus: {label: class}} (--class-map FILE.yaml); None: the shared class names
     backbone: str | None = None  # None: fbank for the demo (offline), wavlm-large otherwise
     vad: str = "webrtc"  # the SAP paper's VAD
@@ -111,8 +120,15 @@ class RunConfig:
         """What the feature cache must hold for one feature set of this run."""
         from bench.cache.extract import FeatureRequest
 
-        return FeatureRequest(backbone, vad=vad, vad_options=dict(vad_options), layers=self.layers,
-                              max_duration=self.max_duration, cache_dir=self.cache_dir, dtype=self.dtype)
+        return FeatureRequest(
+            backbone,
+            vad=vad,
+            vad_options=dict(vad_options),
+            layers=self.layers,
+            max_duration=self.max_duration,
+            cache_dir=self.cache_dir,
+            dtype=self.dtype,
+        )
 
 
 SECTIONS = ("train", "pooler_options", "vad_options", "grid", "params")
@@ -134,7 +150,9 @@ def load_yaml(path: str | Path) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise BenchError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}; fix the file") from exc
+        raise BenchError(
+            f"{path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}; fix the file"
+        ) from exc
     if not isinstance(data, dict):
         raise BenchError(f"{path} must hold a YAML mapping of options, found {type(data).__name__}")
     return data
@@ -152,8 +170,10 @@ def _unscoped_hint(key: str) -> str | None:
     parts = key.split(".")
     if parts[0] in SCOPED and len(parts) == 2:
         example = "pooler.sap.heads" if parts[0] == "pooler" else "vad.webrtc.aggressiveness"
-        return (f"{key}: options are scoped to the {parts[0]} they belong to: write "
-                f"{parts[0]}.<name>.{parts[1]} (e.g. {example})")
+        return (
+            f"{key}: options are scoped to the {parts[0]} they belong to: write "
+            f"{parts[0]}.<name>.{parts[1]} (e.g. {example})"
+        )
     return None
 
 
@@ -168,9 +188,11 @@ def _apply_setting(config: dict, key: str, value, where: str, problems: Problems
     elif key in train_fields():
         config["train"][key] = value
     else:
-        problems.append(_unscoped_hint(key) or
-                        f"{where} {key}: unknown option; use a run option ({', '.join(TOP_LEVEL)}), a training option "
-                        f"({', '.join(sorted(train_fields()))}), pooler.NAME.OPTION or vad.NAME.OPTION")
+        problems.append(
+            _unscoped_hint(key)
+            or f"{where} {key}: unknown option; use a run option ({', '.join(TOP_LEVEL)}), a training option "
+            f"({', '.join(sorted(train_fields()))}), pooler.NAME.OPTION or vad.NAME.OPTION"
+        )
 
 
 def _read_config_file(path: str | Path, problems: Problems) -> dict:
@@ -207,13 +229,21 @@ def _check_grid_keys(grid: dict, problems: Problems) -> None:
     for key in grid:
         if key in known or _scoped_key(key):
             continue
-        problems.append(_unscoped_hint(key) or
-                        f"--grid {key}: not a grid axis; use poolers, backbones, vads, seeds, a training option "
-                        f"({', '.join(sorted(train_fields()))}), pooler.NAME.OPTION or vad.NAME.OPTION")
+        problems.append(
+            _unscoped_hint(key)
+            or f"--grid {key}: not a grid axis; use poolers, backbones, vads, seeds, a training option "
+            f"({', '.join(sorted(train_fields()))}), pooler.NAME.OPTION or vad.NAME.OPTION"
+        )
 
 
-def resolve(cli: dict, config_file: str | None = None, sets: list[str] = (), grid_items: list[str] = (),
-            params_file: str | None = None, problems: Problems | None = None) -> RunConfig:
+def resolve(
+    cli: dict,
+    config_file: str | None = None,
+    sets: list[str] = (),
+    grid_items: list[str] = (),
+    params_file: str | None = None,
+    problems: Problems | None = None,
+) -> RunConfig:
     """Merge defaults < recipe < --config < --params < --set < --grid into one RunConfig.
 
     ``cli`` holds the command's own options (None: not given; they rank with --set). With
@@ -283,8 +313,9 @@ def _tuned_params(params: dict, fixed_by_set: set[str], problems: Problems) -> d
         return {}
     params = copy.deepcopy(params)
     if isinstance(params.get("folds"), dict):
-        params["folds"] = {int(f): {k: v for k, v in (p or {}).items() if k not in fixed_by_set}
-                           for f, p in params["folds"].items()}
+        params["folds"] = {
+            int(f): {k: v for k, v in (p or {}).items() if k not in fixed_by_set} for f, p in params["folds"].items()
+        }
     for key in fixed_by_set:
         params.pop(key, None)
     return params
@@ -310,17 +341,25 @@ def job_options(config: RunConfig, cell, fold: int) -> tuple[dict, dict]:
     Tuned ``pooler.X`` keys belong to the pooler the study tuned (``params.pooler``)."""
     tuned = fold_params(config, fold) or {}
     tuned_pooler = (config.params or {}).get("pooler")
-    train = {**config.train, **{k: v for k, v in tuned.items() if not k.startswith("pooler.")},
-             **cell.training_overrides()}
+    train = {
+        **config.train,
+        **{k: v for k, v in tuned.items() if not k.startswith("pooler.")},
+        **cell.training_overrides(),
+    }
     if train.get("mode") == "finetune":  # the model holds the backbone: the cell's, with the run's layers
         train["backbone"] = train.get("backbone") or cell.backbone
         if train.get("layers") is None and config.layers not in (None, "all"):
             layers = config.layers
             train["layers"] = [int(i) for i in (layers.split(",") if isinstance(layers, str) else layers)]
-    pooler = {**config.options_of_pooler(cell.pooler),
-              **({k[len("pooler."):]: v for k, v in tuned.items() if k.startswith("pooler.")}
-                 if tuned_pooler == cell.pooler else {}),
-              **cell.pooler_params()}
+    pooler = {
+        **config.options_of_pooler(cell.pooler),
+        **(
+            {k[len("pooler.") :]: v for k, v in tuned.items() if k.startswith("pooler.")}
+            if tuned_pooler == cell.pooler
+            else {}
+        ),
+        **cell.pooler_params(),
+    }
     return train, pooler
 
 
@@ -329,10 +368,15 @@ def to_yaml(config: RunConfig, **recorded) -> str:
     from bench.train import recipes
 
     recipe = recipes.get(config.recipe)
-    overrides = {**recipes.differences(recipe.resolved(), config.train),  # training fields, then run options
-                 **recipes.differences(recipe.run, {k: getattr(config, k) for k in recipe.run})}
-    extra = {"config_digest": config.digest(), "recipe_overrides": {k: b for k, (_, b) in overrides.items()},
-             **recorded}
+    overrides = {
+        **recipes.differences(recipe.resolved(), config.train),  # training fields, then run options
+        **recipes.differences(recipe.run, {k: getattr(config, k) for k in recipe.run}),
+    }
+    extra = {
+        "config_digest": config.digest(),
+        "recipe_overrides": {k: b for k, (_, b) in overrides.items()},
+        **recorded,
+    }
     return yaml.safe_dump({**config.to_dict(), **extra}, sort_keys=False)
 
 

@@ -8,8 +8,20 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ("ser-pooling-bench", "torch", "transformers", "numpy", "scipy", "pandas", "scikit-learn",
-            "webrtcvad-wheels", "silero-vad", "optuna", "dask", "distributed")
+PACKAGES = (
+    "ser-pooling-bench",
+    "torch",
+    "transformers",
+    "numpy",
+    "scipy",
+    "pandas",
+    "scikit-learn",
+    "webrtcvad-wheels",
+    "silero-vad",
+    "optuna",
+    "dask",
+    "distributed",
+)
 
 
 def environment() -> dict:
@@ -27,7 +39,9 @@ def environment() -> dict:
         "platform": platform.platform(),
         "packages": packages,
         "git_commit": _git_commit(),
-        "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"cpu ({platform.processor() or platform.machine()})",
+        "device": torch.cuda.get_device_name(0)
+        if torch.cuda.is_available()
+        else f"cpu ({platform.processor() or platform.machine()})",
         "cuda": torch.version.cuda,
     }
 

@@ -166,9 +166,16 @@ class DaskExecutor:
             self.client = Client(address, timeout="30s")
             return
         with dask.config.set({"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}):
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                        protocol="tls://", security=True, dashboard_address=None,
-                                        silence_logs=logging.ERROR)
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                protocol="tls://",
+                security=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
         self.client = Client(self.cluster)
         self.client.run_on_scheduler(_stop_http_server)
         self.client.run(_stop_http_server)  # each worker starts one too (on a random port)

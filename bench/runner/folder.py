@@ -46,8 +46,10 @@ class RunFolder:
             except BlockingIOError:
                 handle.seek(0)
                 holder = handle.read().strip() or "unknown"
-                raise BenchError(f"{self.path} is in use by another `bench run` (pid {holder}); wait for it to "
-                                 f"finish, or choose another --out") from None
+                raise BenchError(
+                    f"{self.path} is in use by another `bench run` (pid {holder}); wait for it to "
+                    f"finish, or choose another --out"
+                ) from None
             handle.seek(0)
             handle.truncate()
             handle.write(f"{os.getpid()}\n")
@@ -74,18 +76,22 @@ class RunFolder:
             return "resume" if self.resumes(config) else "new"
         finished = sum(1 for r in ResultsStore(self.path).records().values() if r.get("status") == "ok")
         if finished and recorded.get("split_sha256") not in (None, config.split_sha256):
-            raise BenchError(f"{self.path} was run with a split file whose content has changed since "
-                             f"(sha256 {recorded['split_sha256'][:12]}... then, {str(config.split_sha256)[:12]}... now: "
-                             f"{config.split_file}); its {finished} finished job(s) used the folds in "
-                             f"{self.path / SPLIT_COPY}. Resume with --split-file {self.path / SPLIT_COPY}, or choose "
-                             f"a new --out for the new split.")
+            raise BenchError(
+                f"{self.path} was run with a split file whose content has changed since "
+                f"(sha256 {recorded['split_sha256'][:12]}... then, {str(config.split_sha256)[:12]}... now: "
+                f"{config.split_file}); its {finished} finished job(s) used the folds in "
+                f"{self.path / SPLIT_COPY}. Resume with --split-file {self.path / SPLIT_COPY}, or choose "
+                f"a new --out for the new split."
+            )
         if finished:
             old = {k: v for k, v in recorded.items() if k not in RECORDED}
             new = config.to_dict()
             changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-            raise BenchError(f"{self.path} holds {finished} finished job(s) of a run with a different configuration "
-                             f"(differs in: {', '.join(changed) or 'the format of config.yaml'}). Resume it with "
-                             f"its own options (`bench run --config {self.config_path}`), or choose a new --out.")
+            raise BenchError(
+                f"{self.path} holds {finished} finished job(s) of a run with a different configuration "
+                f"(differs in: {', '.join(changed) or 'the format of config.yaml'}). Resume it with "
+                f"its own options (`bench run --config {self.config_path}`), or choose a new --out."
+            )
         return "replace"
 
     def set_up(self, plan, state: str, recorded: dict) -> None:

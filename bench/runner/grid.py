@@ -15,12 +15,37 @@ from dataclasses import dataclass, field
 
 from bench.errors import BenchError
 
-AXES = {"poolers": "poolers", "pooler": "poolers", "backbones": "backbones", "backbone": "backbones",
-        "vads": "vads", "vad": "vads", "seeds": "seeds", "seed": "seeds"}
+AXES = {
+    "poolers": "poolers",
+    "pooler": "poolers",
+    "backbones": "backbones",
+    "backbone": "backbones",
+    "vads": "vads",
+    "vad": "vads",
+    "seeds": "seeds",
+    "seed": "seeds",
+}
 DEFAULT_POOLERS = ["gap", "sap", "sr"]
 # Keys whose values are names or paths: kept as text ("none" is the VAD, not None).
-TEXT_KEYS = {"poolers", "backbones", "vads", "dataset", "data_dir", "manifest", "class_set", "protocol", "validation",
-             "backbone", "vad", "cache_dir", "recipe", "dtype", "split_file", "test", "class_map"}
+TEXT_KEYS = {
+    "poolers",
+    "backbones",
+    "vads",
+    "dataset",
+    "data_dir",
+    "manifest",
+    "class_set",
+    "protocol",
+    "validation",
+    "backbone",
+    "vad",
+    "cache_dir",
+    "recipe",
+    "dtype",
+    "split_file",
+    "test",
+    "class_map",
+}
 
 
 def parse_value(text: str):
@@ -115,14 +140,16 @@ def expand(grid: dict[str, list], backbone: str, vad: str, probes: bool = True) 
     seeds = [int(s) for s in grid.get("seeds", [0])]
     value_keys = sorted(k for k in grid if k not in AXES.values())
     cells = []
-    for b, v, p in itertools.product(grid.get("backbones", [backbone]), grid.get("vads", [vad]),
-                                     grid.get("poolers", DEFAULT_POOLERS)):
+    for b, v, p in itertools.product(
+        grid.get("backbones", [backbone]), grid.get("vads", [vad]), grid.get("poolers", DEFAULT_POOLERS)
+    ):
         keys = [k for k in value_keys if _applies(k, str(v), str(p))]
         for values in itertools.product(*(grid[k] for k in keys)):
             cells.append(Cell(str(b), str(v), str(p), tuple(zip(keys, values))))
     if probes:
-        pairs = dict.fromkeys((c.backbone, c.vad, tuple((k, x) for k, x in c.hparams if scope_of(k) == ("vad", c.vad)))
-                              for c in cells)
+        pairs = dict.fromkeys(
+            (c.backbone, c.vad, tuple((k, x) for k, x in c.hparams if scope_of(k) == ("vad", c.vad))) for c in cells
+        )
         cells += [Cell(b, v, probe, hp) for b, v, hp in pairs for probe in PROBES]
     return _with_labels(cells), seeds
 

@@ -72,8 +72,13 @@ def utterance_set(manifest: pd.DataFrame, ids: list[str], classes: list[str], st
     available = [i for i in ids if i not in store.skipped]
     rows = manifest.loc[available]
     labels = rows["label"].map({c: k for k, c in enumerate(classes)}).to_numpy(dtype=np.int64)
-    return UtteranceSet(ids=available, labels=labels, valence=rows["valence"].to_numpy(dtype=np.float32),
-                        arousal=rows["arousal"].to_numpy(dtype=np.float32), store=store)
+    return UtteranceSet(
+        ids=available,
+        labels=labels,
+        valence=rows["valence"].to_numpy(dtype=np.float32),
+        arousal=rows["arousal"].to_numpy(dtype=np.float32),
+        store=store,
+    )
 
 
 def _metrics(true: np.ndarray, pred: np.ndarray, test, valence: np.ndarray, arousal: np.ndarray) -> dict:
@@ -94,8 +99,16 @@ def _train_and_predict(spec: JobSpec, sets: dict, on_epoch):
     from bench.train.probes import is_probe
 
     config = TrainConfig.from_dict(spec.train_config)
-    result = fit(sets["train"], sets["valid"], spec.classes, spec.cell.pooler, spec.pooler_params, config,
-                 seed=spec.seed, on_epoch=on_epoch)
+    result = fit(
+        sets["train"],
+        sets["valid"],
+        spec.classes,
+        spec.cell.pooler,
+        spec.pooler_params,
+        config,
+        seed=spec.seed,
+        on_epoch=on_epoch,
+    )
     if spec.save_model and not is_probe(spec.cell.pooler):
         from bench.model import save_model
 
@@ -107,11 +120,18 @@ def _training_columns(result) -> dict:
     """How training went (see bench.train.fit.training_summary): epochs run, best epoch, the epoch
     limit, optimiser steps, training-set UA and loss at the kept weights, still_improving."""
     summary = result.summary
-    return {"epochs": result.history[-1]["epoch"] if result.history else 0, "best_epoch": result.best_epoch,
-            "max_epochs": summary.get("max_epochs"), "steps": summary.get("steps"),
-            "train_ua": summary.get("train_ua"), "train_loss": summary.get("train_loss"),
-            "still_improving": summary.get("still_improving"), "probe_C": summary.get("probe_C"),
-            "layer_weights": _layer_weights(result.model), "backbone_revision": _fine_tuned_revision(result.model)}
+    return {
+        "epochs": result.history[-1]["epoch"] if result.history else 0,
+        "best_epoch": result.best_epoch,
+        "max_epochs": summary.get("max_epochs"),
+        "steps": summary.get("steps"),
+        "train_ua": summary.get("train_ua"),
+        "train_loss": summary.get("train_loss"),
+        "still_improving": summary.get("still_improving"),
+        "probe_C": summary.get("probe_C"),
+        "layer_weights": _layer_weights(result.model),
+        "backbone_revision": _fine_tuned_revision(result.model),
+    }
 
 
 def _fine_tuned_revision(model) -> str | None:
@@ -134,10 +154,19 @@ def _layer_weights(model) -> list[float] | None:
 
 def job_identity(spec: JobSpec) -> dict:
     """The columns of results.csv that say which job a record is."""
-    return {"job": spec.job_id, "cell": spec.cell.label, "backbone": spec.cell.backbone, "vad": spec.cell.vad,
-            "pooler": spec.cell.pooler, "protocol": spec.protocol, "fold": spec.fold,
-            "test_speaker": spec.test_speaker, "seed": spec.seed, **dict(spec.cell.hparams),
-            "config_digest": spec.config_digest}
+    return {
+        "job": spec.job_id,
+        "cell": spec.cell.label,
+        "backbone": spec.cell.backbone,
+        "vad": spec.cell.vad,
+        "pooler": spec.cell.pooler,
+        "protocol": spec.protocol,
+        "fold": spec.fold,
+        "test_speaker": spec.test_speaker,
+        "seed": spec.seed,
+        **dict(spec.cell.hparams),
+        "config_digest": spec.config_digest,
+    }
 
 
 def run_job(spec: JobSpec, on_epoch=None) -> dict:
@@ -148,21 +177,28 @@ def run_job(spec: JobSpec, on_epoch=None) -> dict:
     try:
         manifest, plan = _run_tables(spec.run_dir)
         ids = split_ids(plan, spec.fold)
-        sets = {role: utterance_set(manifest, ids[role], spec.classes, spec.store) if ids[role] else None
-                for role in ("train", "valid", "test")}
+        sets = {
+            role: utterance_set(manifest, ids[role], spec.classes, spec.store) if ids[role] else None
+            for role in ("train", "valid", "test")
+        }
         preds, result = _train_and_predict(spec, sets, on_epoch)
         test = sets["test"]
         pred_index = preds.probs.argmax(axis=1)
         true_labels = np.asarray(spec.classes)[test.labels]
         pred_labels = np.asarray(spec.classes)[pred_index]
         record.update(_metrics(true_labels, pred_labels, test, preds.valence, preds.arousal))
-        record.update(n_test=len(test.ids), **_training_columns(result), history=result.history,
-                      status="ok", error=None)
+        record.update(
+            n_test=len(test.ids), **_training_columns(result), history=result.history, status="ok", error=None
+        )
         predictions = _prediction_table(spec, manifest, test, true_labels, pred_labels, preds)
     except Exception as exc:  # noqa: BLE001 - a failed job is recorded and the grid goes on
         _raise_if_disk_full(exc, spec)
-        record.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(),
-                      rerun=_not_the_jobs_fault(exc))
+        record.update(
+            status="failed",
+            error=f"{type(exc).__name__}: {exc}",
+            traceback=traceback.format_exc(),
+            rerun=_not_the_jobs_fault(exc),
+        )
     record["seconds"] = round(time.perf_counter() - started, 3)
     try:
         ResultsStore(spec.run_dir).write(record, predictions)
@@ -182,14 +218,25 @@ def _not_the_jobs_fault(exc: BaseException) -> bool:
 def _raise_if_disk_full(exc: BaseException, spec: JobSpec) -> None:
     """A full disk is not the job's failure: stop the run (nothing recorded, so the job reruns)."""
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        raise DiskFull(f"no space left on the device writing {exc.filename or spec.run_dir} (job {spec.job_id}): "
-                       f"free some space, then run the same command again; finished jobs are kept") from exc
+        raise DiskFull(
+            f"no space left on the device writing {exc.filename or spec.run_dir} (job {spec.job_id}): "
+            f"free some space, then run the same command again; finished jobs are kept"
+        ) from exc
 
 
 def _prediction_table(spec, manifest, test, true_labels, pred_labels, preds) -> pd.DataFrame:
-    table = pd.DataFrame({"job": spec.job_id, "cell": spec.cell.label, "fold": spec.fold, "seed": spec.seed,
-                          "id": test.ids, "speaker": manifest.loc[test.ids, "speaker"].to_numpy(),
-                          "true": true_labels, "pred": pred_labels})
+    table = pd.DataFrame(
+        {
+            "job": spec.job_id,
+            "cell": spec.cell.label,
+            "fold": spec.fold,
+            "seed": spec.seed,
+            "id": test.ids,
+            "speaker": manifest.loc[test.ids, "speaker"].to_numpy(),
+            "true": true_labels,
+            "pred": pred_labels,
+        }
+    )
     for k, name in enumerate(spec.classes):
         table[f"prob_{name}"] = np.round(preds.probs[:, k], 6)
     table["valence_true"], table["valence_pred"] = test.valence, preds.valence

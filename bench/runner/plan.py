@@ -76,34 +76,47 @@ class RunPlan:
             part = self.fold_table[self.fold_table["fold"] == fold]
             test = part[part["role"] == "test"]
             train = part[part["role"] != "test"]
-            lines.append(f"  fold {fold}: train {', '.join(sorted(set(corpus.loc[train['id']])))} ({len(train)} "
-                         f"utterances incl. validation), test {', '.join(sorted(set(corpus.loc[test['id']])))} "
-                         f"({len(test)} utterances, {test['speaker'].nunique()} speakers)")
+            lines.append(
+                f"  fold {fold}: train {', '.join(sorted(set(corpus.loc[train['id']])))} ({len(train)} "
+                f"utterances incl. validation), test {', '.join(sorted(set(corpus.loc[test['id']])))} "
+                f"({len(test)} utterances, {test['speaker'].nunique()} speakers)"
+            )
         return lines
 
     def describe(self, run_dir: Path | None = None) -> str:
         """The plan as `bench run --dry-run` prints it."""
         n = len(self.manifest)
-        lines = [f"data: {n} utterances, {self.manifest['speaker'].nunique()} speakers, classes {', '.join(self.classes)}",
-                 f"folds: {len(self.folds)} ({self.config.protocol}): {', '.join(map(str, self.folds))}",
-                 *self._fold_sources(),
-                 f"recipe: {self.config.recipe}",
-                 f"cells: {len(self.cells)}"]
+        lines = [
+            f"data: {n} utterances, {self.manifest['speaker'].nunique()} speakers, classes {', '.join(self.classes)}",
+            f"folds: {len(self.folds)} ({self.config.protocol}): {', '.join(map(str, self.folds))}",
+            *self._fold_sources(),
+            f"recipe: {self.config.recipe}",
+            f"cells: {len(self.cells)}",
+        ]
         lines += [f"  {c.label}  ({len(self.seeds_of(c))} seed(s) x {len(self.folds)} folds)" for c in self.cells]
         lines.append(f"jobs: {self.job_count}")
         lines.append("features:")
         for fs in self.feature_sets:
             options = "".join(f" {k}={v}" for k, v in sorted(fs.vad_options.items()))
-            state = ("cache state unknown until extraction" if fs.cached is None else
-                     "all cached" if fs.cached >= n else f"{fs.cached} of {n} cached, {n - fs.cached} to extract")
+            state = (
+                "cache state unknown until extraction"
+                if fs.cached is None
+                else "all cached"
+                if fs.cached >= n
+                else f"{fs.cached} of {n} cached, {n - fs.cached} to extract"
+            )
             lines.append(f"  {fs.backbone} + VAD {fs.vad}{options}: {state}")
         if run_dir is not None:
             lines.append(f"results -> {run_dir}")
         return "\n".join(lines)
 
 
-def plan_run(config: RunConfig, manifest: pd.DataFrame | None = None, problems: Problems | None = None,
-             cache_status: bool = False) -> RunPlan:
+def plan_run(
+    config: RunConfig,
+    manifest: pd.DataFrame | None = None,
+    problems: Problems | None = None,
+    cache_status: bool = False,
+) -> RunPlan:
     """Check ``config`` whole and plan it; raise PlanError with every problem found.
 
     ``manifest``: the run folder's own manifest when resuming (else the dataset is prepared or
@@ -166,9 +179,11 @@ def _cells(config: RunConfig, problems: Problems) -> tuple[list[Cell], list[int]
     for name in grid.get("backbones", [config.backbone]):
         known = str(name) in backbones.names() or is_hub_name(str(name))  # a hub id's family is checked on load
         if not known and not Path(str(name)).expanduser().is_dir():
-            problems.append(f"unknown backbone {name!r}; valid backbones: {', '.join(backbones.names())}, "
-                            f"NAME@REVISION, a hub id (owner/name[@REVISION]) of a WavLM, HuBERT, wav2vec2 or "
-                            f"data2vec-audio model, or a local folder holding a transformers checkpoint")
+            problems.append(
+                f"unknown backbone {name!r}; valid backbones: {', '.join(backbones.names())}, "
+                f"NAME@REVISION, a hub id (owner/name[@REVISION]) of a WavLM, HuBERT, wav2vec2 or "
+                f"data2vec-audio model, or a local folder holding a transformers checkpoint"
+            )
     if not all(isinstance(s, int) for s in grid.get("seeds", [0])):
         problems.append(f"seeds must be integers, got {grid.get('seeds')}")
     if not config.manifest:
@@ -212,8 +227,10 @@ def _check_options(config: RunConfig, cells: list[Cell], problems: Problems) -> 
     if config.folds is not None and not all(isinstance(f, int) for f in config.folds):
         problems.append(f"folds must be fold numbers like 0,1, got {config.folds}")
     if any(k.startswith("pooler.") for k in _all_tuned_keys(config)) and not (config.params or {}).get("pooler"):
-        problems.append("--params holds pooler options but does not say which pooler they belong to; "
-                        "add `pooler: NAME` to the file (bench tune writes it)")
+        problems.append(
+            "--params holds pooler options but does not say which pooler they belong to; "
+            "add `pooler: NAME` to the file (bench tune writes it)"
+        )
 
 
 def _all_tuned_keys(config: RunConfig) -> set[str]:
@@ -243,8 +260,10 @@ def _check_scoped(config: RunConfig, cells: list[Cell], problems: Problems) -> N
     for kind, check in (("pooler", _pooler_problem), ("vad", _vad_problem)):
         for name, option_sets in _scoped_values(config, kind).items():
             if cells and name not in used[kind]:
-                problems.append(f"{kind}.{name}.* options are given but the grid has no {kind} {name!r} "
-                                f"(its {kind}s: {', '.join(sorted(used[kind]))})")
+                problems.append(
+                    f"{kind}.{name}.* options are given but the grid has no {kind} {name!r} "
+                    f"(its {kind}s: {', '.join(sorted(used[kind]))})"
+                )
                 continue
             for options in option_sets:
                 problem = check(name, options, config)
@@ -267,8 +286,10 @@ def _pooler_problem(name: str, options: dict, config: RunConfig) -> str | None:
     accepted = poolers.hparams(name)
     unknown = sorted(set(options) - set(accepted))
     if unknown:
-        return (f"pooler {name!r} has no option {', '.join(unknown)}; it accepts: "
-                f"{', '.join(f'{k} (default {v!r})' for k, v in accepted.items()) or 'none'}")
+        return (
+            f"pooler {name!r} has no option {', '.join(unknown)}; it accepts: "
+            f"{', '.join(f'{k} (default {v!r})' for k, v in accepted.items()) or 'none'}"
+        )
     width = _known_width(config)
     if width is not None:
         try:
@@ -323,8 +344,10 @@ def _cross_corpus_manifest(config: RunConfig, train: pd.DataFrame) -> pd.DataFra
     from bench.cross_corpus import combined_manifest, corpus_name, load_test_manifest
 
     if config.protocol != "cross-corpus":
-        raise BenchError(f"--test gives the test corpora of protocol 'cross-corpus', but the protocol is "
-                         f"{config.protocol!r}: drop --protocol (or --test)")
+        raise BenchError(
+            f"--test gives the test corpora of protocol 'cross-corpus', but the protocol is "
+            f"{config.protocol!r}: drop --protocol (or --test)"
+        )
     name = corpus_name(config.dataset, config.data_dir, config.manifest)
     return combined_manifest([(name, train), *[load_test_manifest(spec) for spec in config.test]], config.class_map)
 
@@ -337,8 +360,10 @@ def _fold_table(config: RunConfig, manifest: pd.DataFrame) -> pd.DataFrame:
     if not config.split_file:
         return fold_plan(manifest, config.protocol, config.validation)
     if config.protocol != "predefined":
-        raise BenchError(f"--split-file gives the folds of protocol 'predefined', but the protocol is "
-                         f"{config.protocol!r}: add --protocol predefined (or drop --split-file)")
+        raise BenchError(
+            f"--split-file gives the folds of protocol 'predefined', but the protocol is "
+            f"{config.protocol!r}: add --protocol predefined (or drop --split-file)"
+        )
     return read_split_file(config.split_file, manifest)
 
 
@@ -361,13 +386,17 @@ def _folds(config: RunConfig, manifest: pd.DataFrame, problems: Problems) -> tup
             problems.append(f"folds {missing} are not in the plan, which has folds {available[0]}..{available[-1]}")
         clash = sorted(set(folds) & set(tuned_on))
         if clash:
-            problems.append(f"folds {clash} test development speakers of --params ({', '.join(sorted(dev))}), on which "
-                            f"the parameters were tuned; leave them out of folds")
+            problems.append(
+                f"folds {clash} test development speakers of --params ({', '.join(sorted(dev))}), on which "
+                f"the parameters were tuned; leave them out of folds"
+            )
     lacking = [f for f in folds if fold_params(config, f) is None]
     if lacking:
         covered = sorted(int(f) for f in (config.params or {}).get("folds") or {})
-        problems.append(f"--params has per-fold parameters but none for folds {lacking}; it covers folds {covered}: "
-                        f"run those only with --set folds={','.join(map(str, covered))}")
+        problems.append(
+            f"--params has per-fold parameters but none for folds {lacking}; it covers folds {covered}: "
+            f"run those only with --set folds={','.join(map(str, covered))}"
+        )
     return table, folds
 
 

@@ -39,8 +39,10 @@ class WeightedEta:
         if not measured:
             return None
         overall = sum(measured) / len(measured)
-        left = sum(n * (sum(self.seconds[p]) / len(self.seconds[p]) if self.seconds[p] else overall)
-                   for p, n in self.remaining.items())
+        left = sum(
+            n * (sum(self.seconds[p]) / len(self.seconds[p]) if self.seconds[p] else overall)
+            for p, n in self.remaining.items()
+        )
         return elapsed * left / sum(measured)
 
 
@@ -62,8 +64,9 @@ class JobProgress:
         self.eta = WeightedEta(poolers)
         self.clock, self.started = clock, clock()
         bar_format = "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]"  # our ETA, not tqdm's unweighted one
-        self.bar = tqdm(total=self.total, unit="job", dynamic_ncols=True, file=self.stream, disable=None,
-                        bar_format=bar_format)
+        self.bar = tqdm(
+            total=self.total, unit="job", dynamic_ncols=True, file=self.stream, disable=None, bar_format=bar_format
+        )
         self.show_epochs = show_epochs
         self.eta_text = "ETA ?"
 
@@ -88,8 +91,10 @@ class JobProgress:
         elapsed = self.clock() - self.started
         self.eta_text = f"ETA {clock_text(self.eta.eta(elapsed))}"
         if record["status"] == "ok":
-            what = (f"UA {100 * record['ua']:.2f}  WA {100 * record['wa']:.2f}  "
-                    f"({record['epochs']} epochs, {record['seconds']:.1f} s)")
+            what = (
+                f"UA {100 * record['ua']:.2f}  WA {100 * record['wa']:.2f}  "
+                f"({record['epochs']} epochs, {record['seconds']:.1f} s)"
+            )
         else:
             what = f"FAILED {record['error']}"
         line = f"[{self.done}/{self.total} {clock_text(elapsed)} elapsed, {self.eta_text}] {record['job']}: {what}"

@@ -45,8 +45,9 @@ def default_out(config: RunConfig) -> Path:
     return Path("results") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
 
 
-def prepare(config: RunConfig, folder: Path | None = None, problems: Problems | None = None,
-            cache_status: bool = False) -> RunPlan:
+def prepare(
+    config: RunConfig, folder: Path | None = None, problems: Problems | None = None, cache_status: bool = False
+) -> RunPlan:
     """The planning step of `bench run` and `bench tune`: ``max_duration`` resolved, then the
     whole configuration checked and planned (PlanError lists every problem). ``folder``: a run
     folder whose own manifest is reused when it resumes the same configuration."""
@@ -74,8 +75,11 @@ def extract_features(plan: RunPlan, echo) -> dict:
         # Fine-tuning reads the audio; from the cache it needs only the speech masks, which depend on the
         # VAD and preprocessing alone (not the backbone), so the cheap fbank backbone fills them.
         source = "fbank" if finetune else fs.backbone
-        echo(f"features: {source} + VAD {fs.vad}" + "".join(f" {k}={v}" for k, v in sorted(fs.vad_options.items()))
-             + (f" (speech masks for fine-tuning {fs.backbone})" if finetune else ""))
+        echo(
+            f"features: {source} + VAD {fs.vad}"
+            + "".join(f" {k}={v}" for k, v in sorted(fs.vad_options.items()))
+            + (f" (speech masks for fine-tuning {fs.backbone})" if finetune else "")
+        )
         started = time.perf_counter()
         request = config.feature_request(source, fs.vad, options)
         if finetune:
@@ -97,11 +101,30 @@ def build_jobs(plan: RunPlan, run_dir: Path, stores: dict) -> list[JobSpec]:
         for seed in plan.seeds_of(cell):
             for fold in plan.folds:
                 train, pooler = job_options(config, cell, fold)
-                store = _training_store(train, stores[cell.features], paths, config.max_duration,
-                                        pooler_reads_features=_is_reference(cell.pooler))
-                jobs.append(JobSpec(job_id(cell, seed, fold), str(run_dir), cell, seed, fold, config.protocol,
-                                    test_speakers[fold], plan.classes, train, pooler, store,
-                                    save_model=bool(config.save_models), config_digest=digest))
+                store = _training_store(
+                    train,
+                    stores[cell.features],
+                    paths,
+                    config.max_duration,
+                    pooler_reads_features=_is_reference(cell.pooler),
+                )
+                jobs.append(
+                    JobSpec(
+                        job_id(cell, seed, fold),
+                        str(run_dir),
+                        cell,
+                        seed,
+                        fold,
+                        config.protocol,
+                        test_speakers[fold],
+                        plan.classes,
+                        train,
+                        pooler,
+                        store,
+                        save_model=bool(config.save_models),
+                        config_digest=digest,
+                    )
+                )
     return jobs
 
 
@@ -133,13 +156,22 @@ def report_skips(skipped: pd.DataFrame, total: int, max_skipped: float, echo) ->
     echo(f"skipped {len(skipped)} of {total} files ({reasons}); the list is in skipped.csv")
     share = len(skipped) / max(total, 1)
     if share > max_skipped:
-        raise BenchError(f"{len(skipped)} of {total} files ({share:.0%}) could not be used, more than max_skipped "
-                         f"({max_skipped:.0%}): a wrong --data-dir or a broken copy? See skipped.csv; to train anyway "
-                         f"pass --set max_skipped={min(1.0, round(share + 0.01, 2))}")
+        raise BenchError(
+            f"{len(skipped)} of {total} files ({share:.0%}) could not be used, more than max_skipped "
+            f"({max_skipped:.0%}): a wrong --data-dir or a broken copy? See skipped.csv; to train anyway "
+            f"pass --set max_skipped={min(1.0, round(share + 0.01, 2))}"
+        )
 
 
-def run_grid(config: RunConfig, out: Path | None = None, executor: str = "local", workers: int = 1,
-             retry_failed: bool = False, echo=click.echo, problems: Problems | None = None) -> RunOutcome:
+def run_grid(
+    config: RunConfig,
+    out: Path | None = None,
+    executor: str = "local",
+    workers: int = 1,
+    retry_failed: bool = False,
+    echo=click.echo,
+    problems: Problems | None = None,
+) -> RunOutcome:
     """Plan, set up (or resume) and run the grid of ``config`` into ``out``. ``problems``: those
     found while building ``config``, reported together with the plan's."""
     run_dir = Path(out) if out else default_out(config)
@@ -149,22 +181,35 @@ def run_grid(config: RunConfig, out: Path | None = None, executor: str = "local"
         state = folder.state(plan.config)
         if state == "replace":
             echo(f"{run_dir}: no job had finished there; setting it up again for this configuration")
-        folder.set_up(plan, state, {"classes": plan.classes, "expected_jobs": plan.job_count,
-                                    "environment": _environment(), "train_defaults": _train_defaults(plan)})
+        folder.set_up(
+            plan,
+            state,
+            {
+                "classes": plan.classes,
+                "expected_jobs": plan.job_count,
+                "environment": _environment(),
+                "train_defaults": _train_defaults(plan),
+            },
+        )
         stores = extract_features(plan, echo)
         folder.record(features=feature_records(stores, finetune=plan.config.train.get("mode") == "finetune"))
-        report_skips(write_accounting(run_dir, stores, plan.manifest), len(plan.manifest), plan.config.max_skipped,
-                     echo)
+        report_skips(
+            write_accounting(run_dir, stores, plan.manifest), len(plan.manifest), plan.config.max_skipped, echo
+        )
         jobs = build_jobs(plan, run_dir, stores)
         store = ResultsStore(run_dir)
         records = store.records()
         todo = [j for j in jobs if _to_run(records.get(j.job_id), retry_failed)]
-        echo(f"{len(jobs)} jobs ({len(plan.cells)} cells, {len(plan.seeds)} seed(s), {len(plan.folds)} folds); "
-             f"{len(jobs) - len(todo)} already done, {len(todo)} to run -> {run_dir}")
+        echo(
+            f"{len(jobs)} jobs ({len(plan.cells)} cells, {len(plan.seeds)} seed(s), {len(plan.folds)} folds); "
+            f"{len(jobs) - len(todo)} already done, {len(todo)} to run -> {run_dir}"
+        )
         _execute(todo, executor, workers, echo)
         results = store.rebuild(plan.hparam_columns())
         ids = {j.job_id for j in jobs}
-        rerun = sum(1 for job, r in store.records().items() if job in ids and r.get("status") != "ok" and r.get("rerun"))
+        rerun = sum(
+            1 for job, r in store.records().items() if job in ids and r.get("status") != "ok" and r.get("rerun")
+        )
         results = results[results["job"].isin(ids)]
         if plan.config.protocol == "cross-corpus" and (results["status"] == "ok").any():
             from bench.report.cross_corpus import write_pair_table
@@ -210,7 +255,11 @@ def _execute(todo: list[JobSpec], executor_spec: str, workers: int, echo) -> Non
 
 
 def _record_crash(spec: JobSpec, exc: BaseException) -> dict:
-    record = {**job_identity(spec), "status": "failed", "error": f"worker died: {type(exc).__name__}: {exc}",
-              "seconds": None}
+    record = {
+        **job_identity(spec),
+        "status": "failed",
+        "error": f"worker died: {type(exc).__name__}: {exc}",
+        "seconds": None,
+    }
     ResultsStore(spec.run_dir).write(record, None)
     return record

@@ -25,9 +25,27 @@ from pathlib import Path
 
 import pandas as pd
 
-RESULT_TAIL = ["ua", "wa", "macro_f1", "valence_ccc", "arousal_ccc", "valence_mae", "arousal_mae",
-               "n_test", "train_ua", "train_loss", "epochs", "best_epoch", "max_epochs", "steps", "still_improving",
-               "probe_C", "seconds", "status", "error"]
+RESULT_TAIL = [
+    "ua",
+    "wa",
+    "macro_f1",
+    "valence_ccc",
+    "arousal_ccc",
+    "valence_mae",
+    "arousal_mae",
+    "n_test",
+    "train_ua",
+    "train_loss",
+    "epochs",
+    "best_epoch",
+    "max_epochs",
+    "steps",
+    "still_improving",
+    "probe_C",
+    "seconds",
+    "status",
+    "error",
+]
 RESULT_HEAD = ["job", "cell", "backbone", "vad", "pooler", "protocol", "fold", "test_speaker", "seed"]
 PREDICTION_TEXT_COLUMNS = ("job", "cell", "id", "speaker", "true", "pred")
 
@@ -93,7 +111,9 @@ class ResultsStore:
         table = read_predictions(path)
         expected = record.get("n_test")
         if expected is not None and len(table) != int(expected):
-            raise UnreadableJobFile(f"{path.name} holds {len(table)} prediction rows, the record says n_test={expected}")
+            raise UnreadableJobFile(
+                f"{path.name} holds {len(table)} prediction rows, the record says n_test={expected}"
+            )
         return table
 
     def _quarantine(self, path: Path, reason: Exception) -> None:
@@ -104,8 +124,9 @@ class ResultsStore:
         for part in (path, path.with_suffix(".predictions.csv")):
             if part.exists():
                 os.replace(part, folder / f"{part.name}.{stamp}")
-        warnings.warn(f"job file {path} is unreadable ({reason}); moved to {folder}, the job will run again",
-                      stacklevel=3)
+        warnings.warn(
+            f"job file {path} is unreadable ({reason}); moved to {folder}, the job will run again", stacklevel=3
+        )
 
     def statuses(self) -> dict[str, str]:
         return {job: r["status"] for job, r in self.records().items()}
@@ -117,8 +138,11 @@ class ResultsStore:
         results = pd.DataFrame([{c: r.get(c) for c in columns} for r in records], columns=columns)
         results = results.sort_values(["cell", "seed", "fold"], kind="stable").reset_index(drop=True)
         atomic_write_text(self.run_dir / "results.csv", results.to_csv(index=False))
-        history = [dict(job=r["job"], cell=r["cell"], fold=r["fold"], seed=r["seed"], **row)
-                   for r in records for row in r.get("history", [])]
+        history = [
+            dict(job=r["job"], cell=r["cell"], fold=r["fold"], seed=r["seed"], **row)
+            for r in records
+            for row in r.get("history", [])
+        ]
         history_cols = ["job", "cell", "fold", "seed", "epoch", "step", "train_loss", "valid_loss", "valid_ua", "lr"]
         atomic_write_text(self.run_dir / "history.csv", pd.DataFrame(history, columns=history_cols).to_csv(index=False))
         parts = [self.predictions(r) for r in records if r["status"] == "ok"]

@@ -27,8 +27,10 @@ def print_summary(results: pd.DataFrame, run_dir: Path) -> None:
     if speech is not None:
         for row in speech.to_dict("records"):
             if row["No speech found"]:
-                click.echo(f"VAD {row['VAD']} found no speech in {row['No speech found']} of {row['Utterances']} "
-                           f"utterances ({row['Backbone']}); speech-only poolers used all their frames")
+                click.echo(
+                    f"VAD {row['VAD']} found no speech in {row['No speech found']} of {row['Utterances']} "
+                    f"utterances ({row['Backbone']}); speech-only poolers used all their frames"
+                )
     cross_corpus = (results["protocol"] == "cross-corpus").any() if "protocol" in results else False
     if cross_corpus and (run_dir / "cross_corpus.csv").is_file():
         from bench.report import cross_corpus as pairs
@@ -40,12 +42,14 @@ def print_summary(results: pd.DataFrame, run_dir: Path) -> None:
         table = check.reference_last(summary_table(results))
         click.echo("")
         click.echo(table.attrs["caption"])
-        shown = pd.DataFrame({
-            "cell": table["cell"],
-            "folds": table["n_folds"],
-            "UA % (95% CI)": [_interval(r.ua_mean, r.ua_low, r.ua_high) for r in table.itertuples()],
-            "WA % (95% CI)": [_interval(r.wa_mean, r.wa_low, r.wa_high) for r in table.itertuples()],
-        })
+        shown = pd.DataFrame(
+            {
+                "cell": table["cell"],
+                "folds": table["n_folds"],
+                "UA % (95% CI)": [_interval(r.ua_mean, r.ua_low, r.ua_high) for r in table.itertuples()],
+                "WA % (95% CI)": [_interval(r.wa_mean, r.wa_low, r.wa_high) for r in table.itertuples()],
+            }
+        )
         if check.probe_cells:
             shown["training"] = [check.status(c) for c in table["cell"]]
         click.echo(shown.to_string(index=False))
@@ -55,6 +59,8 @@ def print_summary(results: pd.DataFrame, run_dir: Path) -> None:
         for line in lines:
             click.echo(line)
     if failed:
-        click.echo(f"\n{failed} job(s) failed: see the error column of {run_dir / 'results.csv'}; "
-                   f"`bench run ... --out {run_dir} --retry-failed` runs them again.")
+        click.echo(
+            f"\n{failed} job(s) failed: see the error column of {run_dir / 'results.csv'}; "
+            f"`bench run ... --out {run_dir} --retry-failed` runs them again."
+        )
     click.echo(f"\nrun folder: {run_dir}\nnext: bench report {run_dir}")

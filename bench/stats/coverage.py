@@ -42,8 +42,9 @@ class CoverageResult:
     reps: int
 
 
-def coverage(interval: Callable[[np.ndarray], Interval], sampler, n: int, reps: int,
-             rng: np.random.Generator) -> CoverageResult:
+def coverage(
+    interval: Callable[[np.ndarray], Interval], sampler, n: int, reps: int, rng: np.random.Generator
+) -> CoverageResult:
     """Simulate ``reps`` studies of ``n`` folds each and count the intervals that hold ``sampler.mean``."""
     studies = sampler(rng, (reps, n))
     hits, widths = 0, 0.0

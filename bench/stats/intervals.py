@@ -110,8 +110,9 @@ def _bca_levels(v: np.ndarray, boot: np.ndarray, alpha: float) -> tuple[float, f
     return low, high
 
 
-def bootstrap_ci(values, confidence: float = 0.95, method: str = "percentile",
-                 n_resamples: int = 9999, seed=None) -> Interval:
+def bootstrap_ci(
+    values, confidence: float = 0.95, method: str = "percentile", n_resamples: int = 9999, seed=None
+) -> Interval:
     """Bootstrap interval of the mean of ``values`` ``[n]``.
 
     method: "percentile" (quantiles of the bootstrap means) or "bca" (bias-corrected and

@@ -37,8 +37,9 @@ def _differences(a, b=None) -> np.ndarray:
     return d
 
 
-def paired_bootstrap_ci(a, b, confidence: float = 0.95, method: str = "percentile",
-                        n_resamples: int = 9999, seed=None) -> Interval:
+def paired_bootstrap_ci(
+    a, b, confidence: float = 0.95, method: str = "percentile", n_resamples: int = 9999, seed=None
+) -> Interval:
     """Bootstrap CI of mean(a - b), resampling folds (pairs stay together)."""
     return bootstrap_ci(_differences(a, b), confidence, method, n_resamples, seed)
 

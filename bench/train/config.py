@@ -65,10 +65,13 @@ class TrainConfig:
         if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:
             raise ValueError("epochs, batch_size and patience must be at least 1")
         if self.min_steps is not None and self.min_steps < 0:
-            raise ValueError(f"min_steps must be 0 (no budget), a positive number of steps or None, got {self.min_steps}")
+            raise ValueError(
+                f"min_steps must be 0 (no budget), a positive number of steps or None, got {self.min_steps}"
+            )
         if self.grad_accumulation < 1 or self.grad_accumulation > self.batch_size:
-            raise ValueError(f"grad_accumulation must be between 1 and batch_size ({self.batch_size}), "
-                             f"got {self.grad_accumulation}")
+            raise ValueError(
+                f"grad_accumulation must be between 1 and batch_size ({self.batch_size}), got {self.grad_accumulation}"
+            )
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
         if self.lr_schedule not in LR_SCHEDULES:

@@ -78,8 +78,9 @@ class WaveStore:
     same ``load``); the mask is cut or padded (with False) to ``num_frames(len(wave))``.
     """
 
-    def __init__(self, paths: Mapping[str, str], masks, max_duration: float | None = None,
-                 sample_rate: int = SAMPLE_RATE):
+    def __init__(
+        self, paths: Mapping[str, str], masks, max_duration: float | None = None, sample_rate: int = SAMPLE_RATE
+    ):
         self.paths, self.masks = dict(paths), masks
         self.max_duration, self.sample_rate = max_duration, sample_rate
 

@@ -15,8 +15,9 @@ import torch
 from bench.train.utterance_stats import standardisation, utterance_sums
 
 
-def feature_stats(store, ids: list[str], layer: int | None = None,
-                  std_floor: float = 1e-5) -> tuple[torch.Tensor, torch.Tensor]:
+def feature_stats(
+    store, ids: list[str], layer: int | None = None, std_floor: float = 1e-5
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean and std over all frames of the utterances ``ids`` -> ([S, D], [S, D]) fp32, S = 1 for
     a fixed ``layer``, else L. A dimension with std below ``std_floor`` gets std 1 (left unscaled)."""
     mean, std = standardisation(utterance_sums(store, ids).layer(layer), std_floor)

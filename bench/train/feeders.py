@@ -32,10 +32,12 @@ def load_stack(store, utt_id: str, layer: int | None = None) -> tuple[torch.Tens
     """-> (stack [L, T, D] or [1, T, D] for a fixed ``layer``, speech bool [T])."""
     feats, speech = store.load(utt_id)
     if feats.ndim != 3 or feats.shape[1] != len(speech):
-        raise ValueError(f"store gave features {feats.shape} and a speech mask of {len(speech)} frames "
-                         f"for {utt_id!r}; expected [L, T, D] and [T]")
+        raise ValueError(
+            f"store gave features {feats.shape} and a speech mask of {len(speech)} frames "
+            f"for {utt_id!r}; expected [L, T, D] and [T]"
+        )
     if layer is not None:
-        feats = feats[layer:layer + 1] if layer >= 0 else feats[layer][None]
+        feats = feats[layer : layer + 1] if layer >= 0 else feats[layer][None]
     return _tensor(feats), _tensor(np.asarray(speech, dtype=bool))
 
 
@@ -57,8 +59,8 @@ class FrameFeeder:
         stacks = first.new_zeros((first.shape[0], len(loaded), longest, first.shape[2]))
         speech = torch.zeros(len(loaded), longest, dtype=torch.bool)
         for b, (s, m) in enumerate(loaded):
-            stacks[:, b, :s.shape[1]] = s
-            speech[b, :len(m)] = m
+            stacks[:, b, : s.shape[1]] = s
+            speech[b, : len(m)] = m
         return FrameBatch(stacks, _masks(lengths, longest), speech)
 
 
@@ -159,8 +161,10 @@ class WaveFeeder:
 
     def batch(self, index: np.ndarray) -> WaveBatch:
         loaded = [self.store.load(self.ids[i]) for i in index]
-        return WaveBatch([_tensor(np.asarray(w, dtype=np.float32)) for w, _ in loaded],
-                         [_tensor(np.asarray(m, dtype=bool)) for _, m in loaded])
+        return WaveBatch(
+            [_tensor(np.asarray(w, dtype=np.float32)) for w, _ in loaded],
+            [_tensor(np.asarray(m, dtype=bool)) for _, m in loaded],
+        )
 
 
 def precompute_pooled(store, ids: list[str], pooler: str, layer: int | None = None) -> torch.Tensor:

@@ -41,16 +41,26 @@ class FilePrediction:
         if self.error:
             return {"file": self.path, "error": self.error}
         finite = lambda v: float(v) if np.isfinite(v) else None  # noqa: E731  JSON has no NaN or inf
-        return {"file": self.path, "prediction": self.label, "probabilities": self.probs,
-                "valence": finite(self.valence), "arousal": finite(self.arousal)}
+        return {
+            "file": self.path,
+            "prediction": self.label,
+            "probabilities": self.probs,
+            "valence": finite(self.valence),
+            "arousal": finite(self.arousal),
+        }
 
 
 def _provenance(model) -> dict:
     cfg = model.config
     if hasattr(cfg, "provenance"):  # SVM baseline
         return dict(cfg.provenance)
-    return {"backbone": cfg.backbone, "layers": cfg.layers, "vad": cfg.vad, "vad_options": cfg.vad_options,
-            "preprocessing": cfg.preprocessing}
+    return {
+        "backbone": cfg.backbone,
+        "layers": cfg.layers,
+        "vad": cfg.vad,
+        "vad_options": cfg.vad_options,
+        "preprocessing": cfg.preprocessing,
+    }
 
 
 def _inputs(model, path: str, info: dict, backbone, vad):
@@ -75,8 +85,10 @@ def predict_files(model_dir: str, paths: list[str], device: str = "cpu") -> list
     info = _provenance(model)
     finetuned = getattr(model.config, "mode", "frozen") == "finetune"
     if not info.get("backbone") and not finetuned:
-        raise BenchError(f"the model in {model_dir} does not record its backbone; save it with "
-                         "save_model(model, dir, backbone=..., layers=..., vad=...) so inputs can be rebuilt")
+        raise BenchError(
+            f"the model in {model_dir} does not record its backbone; save it with "
+            "save_model(model, dir, backbone=..., layers=..., vad=...) so inputs can be rebuilt"
+        )
     backbone = None if finetuned else backbones.create(info["backbone"], device=device)
     vad = bench.vad.create(info.get("vad") or "none", **(info.get("vad_options") or {}))
     return [_predict_one(model, str(path), info, backbone, vad) for path in paths]

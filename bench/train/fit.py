@@ -63,35 +63,59 @@ class _Targets:
 
     def sums(self, loss: MultiTaskLoss, out, index, device) -> LossSums:
         idx = torch.as_tensor(index)
-        return loss.sums(out.logits.float(), self.labels[idx].to(device), out.valence.float(),
-                         self.valence[idx].to(device), out.arousal.float(), self.arousal[idx].to(device))
+        return loss.sums(
+            out.logits.float(),
+            self.labels[idx].to(device),
+            out.valence.float(),
+            self.valence[idx].to(device),
+            out.arousal.float(),
+            self.arousal[idx].to(device),
+        )
 
     def denominators(self, loss: MultiTaskLoss, index) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The batch's class-weight sum and valence/arousal counts: what the loss divides by."""
         idx = torch.as_tensor(index)
-        return (loss.weights[self.labels[idx]].sum(), (~torch.isnan(self.valence[idx])).sum().float(),
-                (~torch.isnan(self.arousal[idx])).sum().float())
+        return (
+            loss.weights[self.labels[idx]].sum(),
+            (~torch.isnan(self.valence[idx])).sum().float(),
+            (~torch.isnan(self.arousal[idx])).sum().float(),
+        )
 
 
 def make_loss(train: UtteranceSet, num_classes: int, cfg: ModelConfig, config: TrainConfig) -> MultiTaskLoss:
     """Class weights from the training labels; valence/arousal terms dropped (one warning) when
     the training set has no such targets."""
-    missing = [name for name, stats, weight in (("valence", cfg.valence_stats, config.beta),
-                                                ("arousal", cfg.arousal_stats, config.gamma))
-               if stats is None and weight]  # a term weighted 0 is dropped by the recipe: nothing to warn about
+    missing = [
+        name
+        for name, stats, weight in (
+            ("valence", cfg.valence_stats, config.beta),
+            ("arousal", cfg.arousal_stats, config.gamma),
+        )
+        if stats is None and weight
+    ]  # a term weighted 0 is dropped by the recipe: nothing to warn about
     if missing:
-        warnings.warn(f"the training set has no {' and no '.join(missing)} values; "
-                      f"the {'/'.join(missing)} loss term(s) are dropped and predictions are NaN", stacklevel=3)
+        warnings.warn(
+            f"the training set has no {' and no '.join(missing)} values; "
+            f"the {'/'.join(missing)} loss term(s) are dropped and predictions are NaN",
+            stacklevel=3,
+        )
     weights = class_weights(train.labels, num_classes) if config.class_weighting else torch.ones(num_classes)
-    return MultiTaskLoss(weights, config.alpha, config.beta, config.gamma,
-                         use_valence=cfg.valence_stats is not None, use_arousal=cfg.arousal_stats is not None)
+    return MultiTaskLoss(
+        weights,
+        config.alpha,
+        config.beta,
+        config.gamma,
+        use_valence=cfg.valence_stats is not None,
+        use_arousal=cfg.arousal_stats is not None,
+    )
 
 
 def make_optimizer(model, config: TrainConfig) -> torch.optim.Optimizer:
     """``config.optimizer`` over the trainable parameters: AdamW (decoupled decay) or Adam (L2 decay)."""
     optimizer_class = torch.optim.Adam if config.optimizer == "adam" else torch.optim.AdamW
-    return optimizer_class([p for p in model.parameters() if p.requires_grad], lr=config.learning_rate,
-                           weight_decay=config.weight_decay)
+    return optimizer_class(
+        [p for p in model.parameters() if p.requires_grad], lr=config.learning_rate, weight_decay=config.weight_decay
+    )
 
 
 def _evaluate(model, feeder, data: UtteranceSet, targets: _Targets, loss: MultiTaskLoss, batch_size: int):
@@ -135,7 +159,7 @@ def _train_epoch(model, feeder, targets, loss, optimizer, scheduler, order, conf
     device = model.device
     epoch_sums = None
     for start in range(0, len(order), config.batch_size):
-        index = order[start:start + config.batch_size]
+        index = order[start : start + config.batch_size]
         optimizer.zero_grad(set_to_none=True)
         try:
             sums = _step(model, feeder, targets, loss, index, config, device)
@@ -157,12 +181,20 @@ def _out_of_memory(config: TrainConfig) -> RuntimeError:
         f"out of GPU memory training with micro-batches of {micro} utterances (batch_size {config.batch_size}, "
         f"grad_accumulation {config.grad_accumulation}). Keep the batch and halve the micro-batch with "
         f"--set grad_accumulation={more} (same gradients, more passes); or lower max_duration, or freeze more "
-        f"of the backbone.")
+        f"of the backbone."
+    )
 
 
-def fit(train: UtteranceSet, valid: UtteranceSet | None, classes: list[str], pooler: str,
-        pooler_params: dict | None = None, config: TrainConfig | None = None, seed: int = 0,
-        on_epoch: Callable[[int, dict], None] | None = None) -> FitResult:
+def fit(
+    train: UtteranceSet,
+    valid: UtteranceSet | None,
+    classes: list[str],
+    pooler: str,
+    pooler_params: dict | None = None,
+    config: TrainConfig | None = None,
+    seed: int = 0,
+    on_epoch: Callable[[int, dict], None] | None = None,
+) -> FitResult:
     """Train a model on ``train``, early-stopping on ``valid``'s total loss; best weights restored.
 
     ``pooler``: a ``poolers`` name, ``"svm"`` for the SVM baseline (``pooler_params`` are then
@@ -189,27 +221,41 @@ def fit(train: UtteranceSet, valid: UtteranceSet | None, classes: list[str], poo
         model = model.to(device)
         loss = make_loss(train, len(classes), cfg, config)
         train_feed = make_feeder(model, train, config.precompute, config.memory_budget_gb)
-        valid_feed = (make_feeder(model, valid, config.precompute, config.memory_budget_gb)
-                      if valid is not None and len(valid) else None)
+        valid_feed = (
+            make_feeder(model, valid, config.precompute, config.memory_budget_gb)
+            if valid is not None and len(valid)
+            else None
+        )
         train_targets, valid_targets = _Targets(train, cfg), (_Targets(valid, cfg) if valid_feed else None)
         optimizer = make_optimizer(model, config)
         per_period = config.epochs_per_period(len(train))
         steps_per_epoch = math.ceil(len(train) / config.batch_size)
-        scheduler = lr_scheduler(config.lr_schedule, optimizer, config.epochs * per_period * steps_per_epoch,
-                                 config.warmup_ratio)
+        scheduler = lr_scheduler(
+            config.lr_schedule, optimizer, config.epochs * per_period * steps_per_epoch, config.warmup_ratio
+        )
         generator = torch.Generator().manual_seed(seed)
         stopper, history = EarlyStopping(config.patience), []
         eval_batch = config.eval_batch_size or config.batch_size
         for period in range(1, config.epochs + 1):
             for _ in range(per_period):
                 order = torch.randperm(len(train), generator=generator).numpy()
-                train_loss, lr = _train_epoch(model, train_feed, train_targets, loss, optimizer, scheduler, order,
-                                              config)
+                train_loss, lr = _train_epoch(
+                    model, train_feed, train_targets, loss, optimizer, scheduler, order, config
+                )
             epoch = period * per_period
-            valid_loss, valid_ua = (_evaluate(model, valid_feed, valid, valid_targets, loss, eval_batch)
-                                    if valid_feed else (math.nan, math.nan))
-            row = {"epoch": epoch, "step": epoch * steps_per_epoch, "train_loss": train_loss,
-                   "valid_loss": valid_loss, "valid_ua": valid_ua, "lr": lr}
+            valid_loss, valid_ua = (
+                _evaluate(model, valid_feed, valid, valid_targets, loss, eval_batch)
+                if valid_feed
+                else (math.nan, math.nan)
+            )
+            row = {
+                "epoch": epoch,
+                "step": epoch * steps_per_epoch,
+                "train_loss": train_loss,
+                "valid_loss": valid_loss,
+                "valid_ua": valid_ua,
+                "lr": lr,
+            }
             history.append(row)
             # without a validation set the training loss is only watched (still_improving), never restored
             stopper.update(epoch, valid_loss if valid_feed else train_loss, model if valid_feed else None)
@@ -225,8 +271,14 @@ def fit(train: UtteranceSet, valid: UtteranceSet | None, classes: list[str], poo
     return FitResult(model, history, best_epoch, summary)
 
 
-def training_summary(history: list[dict], stopper: EarlyStopping, config: TrainConfig, per_period: int,
-                     steps_per_epoch: int, monitored_valid: bool) -> dict:
+def training_summary(
+    history: list[dict],
+    stopper: EarlyStopping,
+    config: TrainConfig,
+    per_period: int,
+    steps_per_epoch: int,
+    monitored_valid: bool,
+) -> dict:
     """max_epochs (the epoch limit), epochs_per_period, steps (optimiser steps run), and
     still_improving: training ran to the epoch limit while the monitored loss (validation total
     loss, or the training loss without a validation set) had improved within the last
@@ -234,6 +286,9 @@ def training_summary(history: list[dict], stopper: EarlyStopping, config: TrainC
     periods = len(history)
     best_period = stopper.best_epoch // per_period if stopper.best_epoch else 0
     hit_limit = periods == config.epochs and not (monitored_valid and stopper.should_stop)
-    return {"max_epochs": config.epochs * per_period, "epochs_per_period": per_period,
-            "steps": periods * per_period * steps_per_epoch,
-            "still_improving": bool(hit_limit and periods - best_period < config.patience)}
+    return {
+        "max_epochs": config.epochs * per_period,
+        "epochs_per_period": per_period,
+        "steps": periods * per_period * steps_per_epoch,
+        "still_improving": bool(hit_limit and periods - best_period < config.patience),
+    }

@@ -72,9 +72,13 @@ def predict(model, data: UtteranceSet, batch_size: int = 64, precompute: bool = 
     if isinstance(model, (SVMModel, ProbeModel)):
         return model.predict(data)
     if not isinstance(model, (EmotionModel, FineTuneModel)):
-        raise TypeError(f"predict takes a model from bench.train.fit or bench.model.load_model, got {type(model).__name__}")
+        raise TypeError(
+            f"predict takes a model from bench.train.fit or bench.model.load_model, got {type(model).__name__}"
+        )
     logits, valence, arousal = forward_all(model, make_feeder(model, data, precompute), len(data), batch_size)
     cfg = model.config
-    return Predictions(torch.softmax(logits, dim=1).numpy().astype(np.float64),
-                       restore_scale(valence.numpy(), cfg.valence_stats),
-                       restore_scale(arousal.numpy(), cfg.arousal_stats))
+    return Predictions(
+        torch.softmax(logits, dim=1).numpy().astype(np.float64),
+        restore_scale(valence.numpy(), cfg.valence_stats),
+        restore_scale(arousal.numpy(), cfg.arousal_stats),
+    )

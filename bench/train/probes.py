@@ -110,8 +110,9 @@ def _pipeline(C: float, seed: int):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    return make_pipeline(StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=5000,
-                                                              random_state=seed))
+    return make_pipeline(
+        StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=seed)
+    )
 
 
 def _balanced_accuracy(true, pred) -> float:
@@ -137,8 +138,9 @@ def _choose_C(x, y, valid_x, valid_y, seed: int) -> tuple[float, list[dict]]:
             if folds < 2:
                 return 1.0, []
             splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, y)
-            ua = np.mean([_balanced_accuracy(y[v], _pipeline(C, seed).fit(x[t], y[t]).predict(x[v]))
-                          for t, v in splits])
+            ua = np.mean(
+                [_balanced_accuracy(y[v], _pipeline(C, seed).fit(x[t], y[t]).predict(x[v])) for t, v in splits]
+            )
         scores.append({"C": C, "valid_ua": float(ua)})
     best = max(scores, key=lambda s: (s["valid_ua"], s["C"]))
     return best["C"], scores
@@ -187,9 +189,16 @@ def fit_probe(train, valid, classes: list[str], name: str, layer: int | None = N
 def fit_probe_job(train, valid, classes, name: str, params: dict, layer: int | None, seed: int):
     """``fit``'s entry for a probe name: -> (model, history [], best_epoch 0, summary)."""
     if params:
-        raise ValueError(f"probe {name!r} takes no options (its C is chosen on the validation speakers), "
-                         f"got {sorted(params)}")
+        raise ValueError(
+            f"probe {name!r} takes no options (its C is chosen on the validation speakers), got {sorted(params)}"
+        )
     model, info = fit_probe(train, valid, classes, name, layer, seed)
-    summary = {"train_ua": info["train_ua"], "train_loss": None, "max_epochs": 0, "steps": 0,
-               "still_improving": False, "probe_C": info["C"]}
+    summary = {
+        "train_ua": info["train_ua"],
+        "train_loss": None,
+        "max_epochs": 0,
+        "steps": 0,
+        "still_improving": False,
+        "probe_C": info["C"],
+    }
     return model, [], 0, summary

@@ -59,10 +59,18 @@ def stack_shape(store, first_id: str) -> tuple[int, int]:
 
 def model_config_for(train: UtteranceSet, classes, pooler: str, pooler_params: dict, config: TrainConfig):
     """-> (ModelConfig, backbone or None). Fine-tune mode creates the backbone (its widths)."""
-    common = dict(classes=list(classes), pooler=pooler, pooler_params=dict(pooler_params), layer=config.layer,
-                  proj_dim=config.proj_dim, dropout=config.dropout, mode=config.mode,
-                  standardize=config.standardize and config.mode == "frozen",
-                  valence_stats=target_stats(train.valence), arousal_stats=target_stats(train.arousal))
+    common = dict(
+        classes=list(classes),
+        pooler=pooler,
+        pooler_params=dict(pooler_params),
+        layer=config.layer,
+        proj_dim=config.proj_dim,
+        dropout=config.dropout,
+        mode=config.mode,
+        standardize=config.standardize and config.mode == "frozen",
+        valence_stats=target_stats(train.valence),
+        arousal_stats=target_stats(train.arousal),
+    )
     if config.mode == "finetune":
         if not config.backbone:
             raise ValueError("fine-tune mode needs TrainConfig.backbone (a backbones name)")
@@ -70,10 +78,16 @@ def model_config_for(train: UtteranceSet, classes, pooler: str, pooler_params: d
 
         backbone = backbones.create(config.backbone)
         layers = backbone.check_layers(config.layers)
-        cfg = ModelConfig(in_dim=backbone.hidden_size, num_layers=len(layers), backbone=config.backbone,
-                          backbone_identity=dict(backbone.identity), layers=layers,
-                          freeze_feature_encoder=config.freeze_feature_encoder,
-                          **common, **_vad_provenance(train.store))
+        cfg = ModelConfig(
+            in_dim=backbone.hidden_size,
+            num_layers=len(layers),
+            backbone=config.backbone,
+            backbone_identity=dict(backbone.identity),
+            layers=layers,
+            freeze_feature_encoder=config.freeze_feature_encoder,
+            **common,
+            **_vad_provenance(train.store),
+        )
         return cfg, backbone
     num_layers, dim = stack_shape(train.store, train.ids[0])
     return ModelConfig(in_dim=dim, num_layers=num_layers, **common, **store_provenance(train.store)), None

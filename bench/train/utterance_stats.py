@@ -47,8 +47,7 @@ class UtteranceSums:
         if layer is None:
             return self
         pick = slice(layer, layer + 1) if layer >= 0 else slice(layer, layer + 1 if layer < -1 else None)
-        return UtteranceSums(self.count, self.speech, self.total[:, pick], self.speech_total[:, pick],
-                             self.m2[:, pick])
+        return UtteranceSums(self.count, self.speech, self.total[:, pick], self.speech_total[:, pick], self.m2[:, pick])
 
 
 def _one(feats: np.ndarray, speech: np.ndarray) -> tuple:
@@ -74,8 +73,10 @@ def utterance_sums(store, ids: list[str]) -> UtteranceSums:
         if row is None:
             feats, speech = store.load(utt_id)
             if feats.ndim != 3 or feats.shape[1] != len(speech):
-                raise ValueError(f"store gave features {feats.shape} and a speech mask of {len(speech)} frames "
-                                 f"for {utt_id!r}; expected [L, T, D] and [T]")
+                raise ValueError(
+                    f"store gave features {feats.shape} and a speech mask of {len(speech)} frames "
+                    f"for {utt_id!r}; expected [L, T, D] and [T]"
+                )
             row = _one(feats, speech)
             if key:
                 _MEMO[key] = row
@@ -83,8 +84,7 @@ def utterance_sums(store, ids: list[str]) -> UtteranceSums:
     if not rows:
         raise ValueError("no utterances to compute statistics over")
     count, speech, total, speech_total, m2 = zip(*rows)
-    return UtteranceSums(np.asarray(count), np.asarray(speech), np.stack(total), np.stack(speech_total),
-                         np.stack(m2))
+    return UtteranceSums(np.asarray(count), np.asarray(speech), np.stack(total), np.stack(speech_total), np.stack(m2))
 
 
 def standardisation(sums: UtteranceSums, std_floor: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:

@@ -47,11 +47,22 @@ def nested_targets(plan: pd.DataFrame, folds: int | None) -> list[Target]:
     for fold in available:
         ids = split_ids(plan, fold)
         if not ids["valid"]:
-            raise BenchError(f"the nested design scores trials on each fold's validation speaker, but fold {fold} has "
-                             f"none (validation rule 'none'?): use a validation rule, or --design dev-speakers")
+            raise BenchError(
+                f"the nested design scores trials on each fold's validation speaker, but fold {fold} has "
+                f"none (validation rule 'none'?): use a validation rule, or --design dev-speakers"
+            )
         part = plan[plan["fold"] == fold]
-        targets.append(Target(f"-fold{fold}", fold, ids["train"], ids["valid"], _speakers(part, ids["train"]),
-                              _speakers(part, ids["valid"]), _speakers(part, ids["test"])))
+        targets.append(
+            Target(
+                f"-fold{fold}",
+                fold,
+                ids["train"],
+                ids["valid"],
+                _speakers(part, ids["train"]),
+                _speakers(part, ids["valid"]),
+                _speakers(part, ids["test"]),
+            )
+        )
     return targets
 
 
@@ -71,13 +82,17 @@ def dev_target(manifest: pd.DataFrame, plan: pd.DataFrame, dev_speakers: list[st
     dev = sorted(set(dev_speakers)) if dev_speakers else default_dev_speakers(plan)
     unknown = sorted(set(dev) - set(known))
     if unknown:
-        raise BenchError(f"--dev-speakers names unknown speaker(s) {', '.join(unknown)}; the corpus has: {', '.join(known)}")
+        raise BenchError(
+            f"--dev-speakers names unknown speaker(s) {', '.join(unknown)}; the corpus has: {', '.join(known)}"
+        )
     if len(dev) >= len(known):
         raise BenchError(f"--dev-speakers takes every speaker ({', '.join(known)}); leave some to train on")
     tests = plan[plan["role"] == "test"].groupby("fold")["speaker"].agg(set)
     if all(t & set(dev) for t in tests):
-        raise BenchError(f"every fold tests a development speaker ({', '.join(dev)}), so no fold could be reported; "
-                         f"choose fewer --dev-speakers")
+        raise BenchError(
+            f"every fold tests a development speaker ({', '.join(dev)}), so no fold could be reported; "
+            f"choose fewer --dev-speakers"
+        )
     is_dev = manifest["speaker"].isin(dev)
     train_ids, valid_ids = manifest.loc[~is_dev, "id"].tolist(), manifest.loc[is_dev, "id"].tolist()
     return Target("", None, train_ids, valid_ids, sorted(set(manifest.loc[~is_dev, "speaker"])), dev, [])

@@ -57,7 +57,9 @@ def _check(options: TuneOptions) -> None:
     import poolers
 
     if options.pooler in MODEL_NAMES or options.pooler not in poolers.names():
-        raise BenchError(f"--pooler {options.pooler!r}: bench tune tunes the neural poolers {', '.join(poolers.names())}")
+        raise BenchError(
+            f"--pooler {options.pooler!r}: bench tune tunes the neural poolers {', '.join(poolers.names())}"
+        )
     if options.design not in designs.DESIGNS:
         raise BenchError(f"--design {options.design!r}: use one of {', '.join(designs.DESIGNS)}")
     if options.objective not in OBJECTIVES:
@@ -78,8 +80,9 @@ def tune_config(config, options: TuneOptions):
     """The run configuration of a study: one cell (the tuned pooler, the training seed), no probes."""
     from bench.runner.config import RunConfig
 
-    return RunConfig(**{**config.to_dict(), "grid": {"poolers": [options.pooler], "seeds": [options.seed]},
-                        "probes": False})
+    return RunConfig(
+        **{**config.to_dict(), "grid": {"poolers": [options.pooler], "seeds": [options.seed]}, "probes": False}
+    )
 
 
 def _write_setup(plan, out: Path) -> None:
@@ -130,29 +133,50 @@ def run_tune(config, options: TuneOptions, echo=click.echo, problems=None) -> tu
         storage = storages.make_storage(storage_url)
     warning = None
     if options.objective == "loss" and space.loss_weights:
-        warning = ("--objective loss compares each trial's total loss under its own alpha/beta/gamma, which favours "
-                   "weighting the easiest term; prefer --objective ua, or loss_weights: false in the space")
+        warning = (
+            "--objective loss compares each trial's total loss under its own alpha/beta/gamma, which favours "
+            "weighting the easiest term; prefer --objective ua, or loss_weights: false in the space"
+        )
         echo(f"warning: {warning}")
-    (out / "tune_config.yaml").write_text(yaml.safe_dump({"config": config.to_dict(),
-                                                          "options": {**vars(options), "out": str(out)}}, sort_keys=False))
+    (out / "tune_config.yaml").write_text(
+        yaml.safe_dump({"config": config.to_dict(), "options": {**vars(options), "out": str(out)}}, sort_keys=False)
+    )
     reports = []
     for index, target in enumerate(targets):
         sampler_seed = None if options.sampler_seed is None else options.sampler_seed + index
         pruner = storages.make_pruner(options.pruner, options.startup_trials, options.warmup_epochs)
         study = storages.open_study(storage, study_name + target.suffix, direction, sampler_seed, pruner)
-        echo(f"study {study.study_name}: train on {len(target.train_speakers)} speakers, score on "
-             f"{' '.join(target.scoring_speakers)}" + (f" (test {' '.join(target.unused_speakers)} unused)"
-                                                       if target.unused_speakers else ""))
-        ctx = TrialContext(target, utterance_set(indexed, target.train_ids, classes, store),
-                           utterance_set(indexed, target.valid_ids, classes, store), classes, options.pooler,
-                           dict(train_options), dict(pooler_options), space, store.dim,
-                           options.objective, options.seed)
+        echo(
+            f"study {study.study_name}: train on {len(target.train_speakers)} speakers, score on "
+            f"{' '.join(target.scoring_speakers)}"
+            + (f" (test {' '.join(target.unused_speakers)} unused)" if target.unused_speakers else "")
+        )
+        ctx = TrialContext(
+            target,
+            utterance_set(indexed, target.train_ids, classes, store),
+            utterance_set(indexed, target.valid_ids, classes, store),
+            classes,
+            options.pooler,
+            dict(train_options),
+            dict(pooler_options),
+            space,
+            store.dim,
+            options.objective,
+            options.seed,
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=UserWarning)  # optuna's experimental-feature notices
-            study.optimize(lambda trial: run_trial(trial, ctx), n_trials=options.trials, timeout=options.timeout,
-                           catch=(Exception,), callbacks=[_progress(echo, metric)])
+            study.optimize(
+                lambda trial: run_trial(trial, ctx),
+                n_trials=options.trials,
+                timeout=options.timeout,
+                catch=(Exception,),
+                callbacks=[_progress(echo, metric)],
+            )
         reports.append(StudyReport(target, study))
-    return out, _write_outputs(reports, options, config, study_name, storage_url, metric, warning, fold_table, out, echo)
+    return out, _write_outputs(
+        reports, options, config, study_name, storage_url, metric, warning, fold_table, out, echo
+    )
 
 
 def _progress(echo, metric):
@@ -160,6 +184,7 @@ def _progress(echo, metric):
         value = f" {metric} {trial.value:.4f}" if trial.value is not None else ""
         reason = f" ({trial.system_attrs.get('fail_reason', '')})" if trial.state.name == "FAIL" else ""
         echo(f"  trial {trial.number}: {trial.state.name.lower()}{value}{reason}")
+
     return callback
 
 
@@ -171,26 +196,50 @@ def _write_outputs(reports, options, config, study_name, storage_url, metric, wa
     write_best_params(params, out / "best_params.yaml")
     if options.design == "nested":
         covered = ",".join(str(f) for f in params["folds"])
-        design_text = "one study per outer fold; trials train on the fold's training speakers and are scored on its " \
-                      "validation speaker; its test speaker is never used"
-        nxt = (f"`bench run --grid poolers={options.pooler} --params {out / 'best_params.yaml'}"
-               f"{' --set folds=' + covered if options.folds else ''}` (with this command's corpus, backbone, VAD and --set options) "
-               f"uses each fold's own parameters"
-               + (f"; only folds {covered} were tuned, so run those (--set folds={covered})" if options.folds else "") + ".")
+        design_text = (
+            "one study per outer fold; trials train on the fold's training speakers and are scored on its "
+            "validation speaker; its test speaker is never used"
+        )
+        nxt = (
+            f"`bench run --grid poolers={options.pooler} --params {out / 'best_params.yaml'}"
+            f"{' --set folds=' + covered if options.folds else ''}` (with this command's corpus, backbone, VAD and --set options) "
+            f"uses each fold's own parameters"
+            + (f"; only folds {covered} were tuned, so run those (--set folds={covered})" if options.folds else "")
+            + "."
+        )
     else:
         skipped = designs.excluded_folds(plan, params["dev_speakers"])
-        design_text = (f"trials train on every speaker but the development speakers {' '.join(params['dev_speakers'])} "
-                       f"and are early-stopped and scored on them")
-        nxt = (f"`bench run --grid poolers={options.pooler} --params {out / 'best_params.yaml'}` skips the folds that "
-               f"test a development speaker (folds {', '.join(map(str, skipped))}) and reports the others.")
-    objective_text = {"ua": "validation unweighted accuracy (maximised) at the early-stopping epoch",
-                      "loss": "total validation loss (minimised) at the early-stopping epoch"}[options.objective]
-    info = {"study": study_name, "design": options.design, "design_text": design_text, "objective_text": objective_text,
-            "pooler": options.pooler, "backbone": config.backbone, "vad": config.vad,
-            "storage": storages.redact(storage_url), "space": options.space or "default (bench/tune/default_space.yaml)",
-            "sampler_seed": options.sampler_seed, "seed": options.seed, "metric": metric, "warning": warning,
-            "pruner": "none" if options.pruner == "none" else
-            f"median (startup {options.startup_trials} trials, warm-up {options.warmup_epochs} epochs)", "next": nxt}
+        design_text = (
+            f"trials train on every speaker but the development speakers {' '.join(params['dev_speakers'])} "
+            f"and are early-stopped and scored on them"
+        )
+        nxt = (
+            f"`bench run --grid poolers={options.pooler} --params {out / 'best_params.yaml'}` skips the folds that "
+            f"test a development speaker (folds {', '.join(map(str, skipped))}) and reports the others."
+        )
+    objective_text = {
+        "ua": "validation unweighted accuracy (maximised) at the early-stopping epoch",
+        "loss": "total validation loss (minimised) at the early-stopping epoch",
+    }[options.objective]
+    info = {
+        "study": study_name,
+        "design": options.design,
+        "design_text": design_text,
+        "objective_text": objective_text,
+        "pooler": options.pooler,
+        "backbone": config.backbone,
+        "vad": config.vad,
+        "storage": storages.redact(storage_url),
+        "space": options.space or "default (bench/tune/default_space.yaml)",
+        "sampler_seed": options.sampler_seed,
+        "seed": options.seed,
+        "metric": metric,
+        "warning": warning,
+        "pruner": "none"
+        if options.pruner == "none"
+        else f"median (startup {options.startup_trials} trials, warm-up {options.warmup_epochs} epochs)",
+        "next": nxt,
+    }
     write_summary(reports, params, info, out / "summary.md", out)
     echo(f"best parameters -> {out / 'best_params.yaml'}; summary -> {out / 'summary.md'}")
     return params

@@ -53,8 +53,13 @@ def history_figure(study, path: Path, objective_label: str) -> tuple[Path | None
         warnings.simplefilter("ignore")
         ax = plot_optimization_history(study)
     best = "highest" if study.direction.name == "MAXIMIZE" else "lowest"
-    _relabel(ax, f"{objective_label} per trial", "trial (number, in the order run)", objective_label,
-             [f"{objective_label} of the trial", f"{best} so far"])
+    _relabel(
+        ax,
+        f"{objective_label} per trial",
+        "trial (number, in the order run)",
+        objective_label,
+        [f"{objective_label} of the trial", f"{best} so far"],
+    )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.figure.tight_layout()
     ax.figure.savefig(path, dpi=120)
@@ -78,8 +83,13 @@ def importance_figure(study, path: Path, objective_label: str) -> tuple[Path | N
             ax = plot_param_importances(study)
     except (RuntimeError, ValueError, ZeroDivisionError) as exc:  # e.g. all objective values equal
         return None, f"importances could not be computed: {exc}"
-    _relabel(ax, f"Parameter importance for {objective_label} ({len(complete)} trials)",
-             f"share of the variance of {objective_label} (fANOVA)", "tuned parameter", None)
+    _relabel(
+        ax,
+        f"Parameter importance for {objective_label} ({len(complete)} trials)",
+        f"share of the variance of {objective_label} (fANOVA)",
+        "tuned parameter",
+        None,
+    )
     ax.figure.tight_layout()
     ax.figure.savefig(path, dpi=120)
     plt.close(ax.figure)
@@ -93,24 +103,40 @@ def _ternary_xy(alpha: float, beta: float, gamma: float) -> tuple[float, float]:
 
 def simplex_figure(study, path: Path, objective_label: str) -> tuple[Path | None, str]:
     """Complete trials as points on the (alpha, beta, gamma) triangle, coloured by objective value."""
-    points = [(t.user_attrs["alpha"], t.user_attrs["beta"], t.user_attrs["gamma"], t.value)
-              for t in _complete(study) if all(k in t.user_attrs for k in ("alpha", "beta", "gamma"))]
+    points = [
+        (t.user_attrs["alpha"], t.user_attrs["beta"], t.user_attrs["gamma"], t.value)
+        for t in _complete(study)
+        if all(k in t.user_attrs for k in ("alpha", "beta", "gamma"))
+    ]
     if not points:
         return None, "no complete trial with tuned loss weights"
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5.5, 5))
     corners = [(0, 0), (1, 0), (0.5, math.sqrt(3) / 2), (0, 0)]
     ax.plot(*zip(*corners), color="black", linewidth=1)
-    for (x, y), label, (dx, dy, ha) in zip(corners[:3], ("alpha = 1\n(classification)", "beta = 1\n(valence)",
-                                                          "gamma = 1 (arousal)"),
-                                           ((-0.02, -0.04, "right"), (0.02, -0.04, "left"), (0, 0.03, "center"))):
+    for (x, y), label, (dx, dy, ha) in zip(
+        corners[:3],
+        ("alpha = 1\n(classification)", "beta = 1\n(valence)", "gamma = 1 (arousal)"),
+        ((-0.02, -0.04, "right"), (0.02, -0.04, "left"), (0, 0.03, "center")),
+    ):
         ax.text(x + dx, y + dy, label, ha=ha, va="top" if dy < 0 else "bottom", fontsize=9)
     xy = [_ternary_xy(a, b, g) for a, b, g, _ in points]
     values = [v for *_, v in points]
-    scatter = ax.scatter([p[0] for p in xy], [p[1] for p in xy], c=values, cmap="viridis", s=36, edgecolors="black",
-                         linewidths=0.4, zorder=3)
-    best = max(range(len(points)), key=lambda i: values[i]) if study.direction.name == "MAXIMIZE" else \
-        min(range(len(points)), key=lambda i: values[i])
+    scatter = ax.scatter(
+        [p[0] for p in xy],
+        [p[1] for p in xy],
+        c=values,
+        cmap="viridis",
+        s=36,
+        edgecolors="black",
+        linewidths=0.4,
+        zorder=3,
+    )
+    best = (
+        max(range(len(points)), key=lambda i: values[i])
+        if study.direction.name == "MAXIMIZE"
+        else min(range(len(points)), key=lambda i: values[i])
+    )
     ax.scatter([xy[best][0]], [xy[best][1]], marker="*", s=220, color="red", edgecolors="black", zorder=4, label="best")
     paper = _ternary_xy(0.5, 0.25, 0.25)
     ax.scatter([paper[0]], [paper[1]], marker="x", s=60, color="black", zorder=4, label="paper (0.5, 0.25, 0.25)")
@@ -129,6 +155,8 @@ def simplex_figure(study, path: Path, objective_label: str) -> tuple[Path | None
 
 def study_figures(study, folder: Path, prefix: str, objective_label: str) -> dict[str, tuple[Path | None, str]]:
     folder.mkdir(parents=True, exist_ok=True)
-    return {"history": history_figure(study, folder / f"{prefix}history.png", objective_label),
-            "importance": importance_figure(study, folder / f"{prefix}importance.png", objective_label),
-            "simplex": simplex_figure(study, folder / f"{prefix}simplex.png", objective_label)}
+    return {
+        "history": history_figure(study, folder / f"{prefix}history.png", objective_label),
+        "importance": importance_figure(study, folder / f"{prefix}importance.png", objective_label),
+        "simplex": simplex_figure(study, folder / f"{prefix}simplex.png", objective_label),
+    }

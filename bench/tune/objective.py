@@ -30,7 +30,7 @@ class TrialContext:
 
 def split_params(params: dict) -> tuple[dict, dict]:
     """{'lr': .., 'pooler.heads': ..} -> (training options, pooler options)."""
-    pooler = {k[len("pooler."):]: v for k, v in params.items() if k.startswith("pooler.")}
+    pooler = {k[len("pooler.") :]: v for k, v in params.items() if k.startswith("pooler.")}
     return {k: v for k, v in params.items() if not k.startswith("pooler.")}, pooler
 
 
@@ -54,8 +54,16 @@ def run_trial(trial, ctx: TrialContext) -> float:
         if trial.should_prune():
             raise optuna.TrialPruned(f"pruned after epoch {epoch} ({metric} {value:.4f})")
 
-    result = bench.train.fit(ctx.train, ctx.valid, ctx.classes, ctx.pooler, {**ctx.pooler_params, **pooler_opts},
-                             config, seed=ctx.seed, on_epoch=on_epoch)
+    result = bench.train.fit(
+        ctx.train,
+        ctx.valid,
+        ctx.classes,
+        ctx.pooler,
+        {**ctx.pooler_params, **pooler_opts},
+        config,
+        seed=ctx.seed,
+        on_epoch=on_epoch,
+    )
     best = result.history[result.best_epoch - 1]
     trial.set_user_attr("best_epoch", result.best_epoch)
     trial.set_user_attr("valid_ua", best["valid_ua"])

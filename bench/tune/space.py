@@ -1,8 +1,8 @@
 """The search space: loss weights on the simplex plus optional training / pooler parameters.
 
-    load_space(path=None) -> Space                 # default: bench/tune/default_space.yaml
-    simplex_point(u1, u2) -> (alpha, beta, gamma)  # uniform on the simplex for uniform u1, u2
-    space.suggest(trial, pooler, dim) -> {"alpha": ..., "lr": ..., "pooler.heads": ...}
+load_space(path=None) -> Space                 # default: bench/tune/default_space.yaml
+simplex_point(u1, u2) -> (alpha, beta, gamma)  # uniform on the simplex for uniform u1, u2
+space.suggest(trial, pooler, dim) -> {"alpha": ..., "lr": ..., "pooler.heads": ...}
 """
 
 from __future__ import annotations
@@ -48,10 +48,14 @@ class Space:
         active = {}
         for name, spec in self.params.items():
             if name.startswith("pooler."):
-                if name[len("pooler."):] not in accepted:
+                if name[len("pooler.") :] not in accepted:
                     continue
                 if name == "pooler.heads" and dim:
-                    choices = [c for c in spec["choices"] if int(dim) % int(c) == 0] if spec["type"] == "categorical" else None
+                    choices = (
+                        [c for c in spec["choices"] if int(dim) % int(c) == 0]
+                        if spec["type"] == "categorical"
+                        else None
+                    )
                     if choices is not None:
                         if not choices:
                             continue
@@ -72,8 +76,9 @@ class Space:
             if spec["type"] == "float":
                 values[name] = trial.suggest_float(name, spec["low"], spec["high"], log=spec.get("log", False))
             elif spec["type"] == "int":
-                values[name] = trial.suggest_int(name, spec["low"], spec["high"], step=spec.get("step", 1),
-                                                 log=spec.get("log", False))
+                values[name] = trial.suggest_int(
+                    name, spec["low"], spec["high"], step=spec.get("step", 1), log=spec.get("log", False)
+                )
             else:
                 values[name] = trial.suggest_categorical(name, list(spec["choices"]))
         return values
@@ -103,8 +108,10 @@ def load_space(path: str | Path | None = None) -> Space:
         raise BenchError(f"search space file not found: {path}")
     data = yaml.safe_load(path.read_text()) or {}
     if not isinstance(data, dict) or set(data) - {"loss_weights", "params"}:
-        raise BenchError(f"{path}: a search space is a mapping with keys loss_weights (true/false) and params; "
-                         f"found {sorted(data) if isinstance(data, dict) else type(data).__name__}")
+        raise BenchError(
+            f"{path}: a search space is a mapping with keys loss_weights (true/false) and params; "
+            f"found {sorted(data) if isinstance(data, dict) else type(data).__name__}"
+        )
     params = data.get("params") or {}
     if not isinstance(params, dict):
         raise BenchError(f"{path}: params must map names to distributions")
@@ -113,12 +120,17 @@ def load_space(path: str | Path | None = None) -> Space:
     known = train_fields() - {"mode", "device", "backbone", "layers", "epochs", *LOSS_WEIGHTS}
     for name, spec in params.items():
         if name.startswith("vad") or name in ("backbone", "pooler"):
-            raise BenchError(f"{path}: {name!r} cannot be tuned by bench tune (fixed per study: use --vad / --set vad.NAME=...)")
+            raise BenchError(
+                f"{path}: {name!r} cannot be tuned by bench tune (fixed per study: use --vad / --set vad.NAME=...)"
+            )
         if name in LOSS_WEIGHTS:
-            raise BenchError(f"{path}: {name} is tuned on the simplex with alpha/beta/gamma together: use loss_weights: true")
+            raise BenchError(
+                f"{path}: {name} is tuned on the simplex with alpha/beta/gamma together: use loss_weights: true"
+            )
         if not name.startswith("pooler.") and name not in known:
-            raise BenchError(f"{path}: unknown parameter {name!r}; use a training option ({', '.join(sorted(known))}) "
-                             f"or pooler.NAME")
+            raise BenchError(
+                f"{path}: unknown parameter {name!r}; use a training option ({', '.join(sorted(known))}) or pooler.NAME"
+            )
         _check_spec(path, name, spec)
     return Space(loss_weights=bool(data.get("loss_weights", True)), params=params, source=str(path))
 

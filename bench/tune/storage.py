@@ -1,10 +1,10 @@
 """Optuna storages and studies: SQLite in the output folder by default, any RDB URL, or a journal file.
 
-    make_storage(url) -> optuna storage
-        sqlite:///PATH, postgresql://..., mysql://...  -> RDBStorage with a heartbeat, so trials of a
-                                                         killed worker are marked FAILED by the others
-        journal:PATH                                    -> JournalStorage(JournalFileBackend(PATH))
-    open_study(storage, name, direction, sampler_seed, pruner) -> optuna.Study (created or loaded)
+make_storage(url) -> optuna storage
+    sqlite:///PATH, postgresql://..., mysql://...  -> RDBStorage with a heartbeat, so trials of a
+                                                     killed worker are marked FAILED by the others
+    journal:PATH                                    -> JournalStorage(JournalFileBackend(PATH))
+open_study(storage, name, direction, sampler_seed, pruner) -> optuna.Study (created or loaded)
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def make_storage(url: str):
     import optuna
 
     if url.startswith("journal:"):
-        path = Path(url[len("journal:"):])
+        path = Path(url[len("journal:") :])
         if not str(path):
             raise BenchError("--storage journal:PATH needs a file path, e.g. journal:/shared/tune/sr.log")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,16 +59,25 @@ def make_storage(url: str):
 
         return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
     if "://" not in url:
-        raise BenchError(f"--storage {url!r}: expected an SQLAlchemy URL (sqlite:///tune.db, postgresql://user:pw@host/db, "
-                         f"mysql://...) or journal:PATH")
+        raise BenchError(
+            f"--storage {url!r}: expected an SQLAlchemy URL (sqlite:///tune.db, postgresql://user:pw@host/db, "
+            f"mysql://...) or journal:PATH"
+        )
     if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     try:
-        return _retry_races(lambda: optuna.storages.RDBStorage(
-            url, heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S,
-            engine_kwargs={"connect_args": {"timeout": 60}} if url.startswith("sqlite") else None))
+        return _retry_races(
+            lambda: optuna.storages.RDBStorage(
+                url,
+                heartbeat_interval=HEARTBEAT_S,
+                grace_period=GRACE_S,
+                engine_kwargs={"connect_args": {"timeout": 60}} if url.startswith("sqlite") else None,
+            )
+        )
     except ImportError as exc:
-        raise BenchError(f"--storage {redact(url)}: the database driver is missing ({exc}); install it (e.g. psycopg2, pymysql)") from exc
+        raise BenchError(
+            f"--storage {redact(url)}: the database driver is missing ({exc}); install it (e.g. psycopg2, pymysql)"
+        ) from exc
 
 
 def _retry_races(make, attempts: int = 6):
@@ -104,9 +113,14 @@ def open_study(storage, name: str, direction: str, sampler_seed: int | None, pru
     import optuna
 
     sampler = optuna.samplers.TPESampler(seed=sampler_seed, n_startup_trials=5)
-    study = _retry_races(lambda: optuna.create_study(storage=storage, study_name=name, direction=direction,
-                                                     sampler=sampler, pruner=pruner, load_if_exists=True))
+    study = _retry_races(
+        lambda: optuna.create_study(
+            storage=storage, study_name=name, direction=direction, sampler=sampler, pruner=pruner, load_if_exists=True
+        )
+    )
     if study.direction.name.lower() != direction:
-        raise BenchError(f"study {name!r} in this storage optimises {study.direction.name.lower()}, not {direction}: "
-                         f"use the same --objective as the workers before, or another --study name")
+        raise BenchError(
+            f"study {name!r} in this storage optimises {study.direction.name.lower()}, not {direction}: "
+            f"use the same --objective as the workers before, or another --study name"
+        )
     return study

@@ -48,9 +48,13 @@ class Option:
             if converted != converted:  # NaN
                 raise ValueError
         except (TypeError, ValueError):
-            raise VadOptionError(f"VAD {detector!r}: option {key} expects {self.kind.__name__}, got {value!r}") from None
+            raise VadOptionError(
+                f"VAD {detector!r}: option {key} expects {self.kind.__name__}, got {value!r}"
+            ) from None
         if (self.low is not None and converted < self.low) or (self.high is not None and converted > self.high):
-            raise VadOptionError(f"VAD {detector!r}: option {key}={converted} is outside [{self.low}, {self.high}]. {self.help}")
+            raise VadOptionError(
+                f"VAD {detector!r}: option {key}={converted} is outside [{self.low}, {self.high}]. {self.help}"
+            )
         return converted
 
 
@@ -82,7 +86,9 @@ class VoiceActivityDetector:
         valid = {**self.options, **SMOOTHING_OPTIONS}
         unknown = sorted(set(options) - set(valid))
         if unknown:
-            raise VadOptionError(f"VAD {self.name!r} has no option {', '.join(unknown)}; valid options: {', '.join(valid) or 'none'}")
+            raise VadOptionError(
+                f"VAD {self.name!r} has no option {', '.join(unknown)}; valid options: {', '.join(valid) or 'none'}"
+            )
         self.settings = {key: opt.parse(self.name, key, options.get(key, opt.default)) for key, opt in valid.items()}
 
     @property

@@ -29,6 +29,9 @@ class WebRtcVad(VoiceActivityDetector):
         data = pcm.tobytes()
         step = WINDOW * 2  # bytes per window
         detector = webrtcvad.Vad(self.settings["aggressiveness"])  # fresh per utterance: it carries state (hangover)
-        decisions = np.fromiter((detector.is_speech(data[j * step : (j + 1) * step], 16_000) for j in range(windows)), dtype=bool, count=windows)
+        decisions = np.fromiter(
+            (detector.is_speech(data[j * step : (j + 1) * step], 16_000) for j in range(windows)),
+            dtype=bool,
+            count=windows,
+        )
         return windows_to_frames(decisions, WINDOW, wave.size)
-

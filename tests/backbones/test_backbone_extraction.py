@@ -25,7 +25,9 @@ def test_group_norm_batches_hold_one_length(tiny_backbones, monkeypatch):
     backbone = tiny_backbones["tiny-wav2vec2-gn"]
     seen = []
     original = backbone._forward
-    monkeypatch.setattr(backbone, "_forward", lambda waves, layers: seen.append([len(w) for w in waves]) or original(waves, layers))
+    monkeypatch.setattr(
+        backbone, "_forward", lambda waves, layers: seen.append([len(w) for w in waves]) or original(waves, layers)
+    )
     backbone.extract(make_waves(MIXED))
     assert all(len(set(batch)) == 1 for batch in seen)
     assert sorted(n for batch in seen for n in batch) == sorted(MIXED)

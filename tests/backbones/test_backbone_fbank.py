@@ -12,6 +12,7 @@ from bench.audio import num_frames
 
 def slow_log_mel(wave, num_mels=80, n_fft=512, f_min=20.0, f_max=8000.0, floor=1e-6):
     """One frame at a time: window, DFT, triangle weights computed bin by bin."""
+
     def mel(hz):
         return 2595.0 * math.log10(1.0 + hz / 700.0)
 

@@ -10,8 +10,18 @@ from bench.audio import num_frames
 from bench.errors import BenchError, UnknownNameError
 from backbone_waves import TINY, make_waves
 
-HUB_NAMES = ["wavlm-large", "wavlm-base-plus", "wavlm-base", "hubert-large", "hubert-base",
-             "wav2vec2-large-lv60", "wav2vec2-base", "xlsr-53", "data2vec-audio-large", "data2vec-audio-base"]
+HUB_NAMES = [
+    "wavlm-large",
+    "wavlm-base-plus",
+    "wavlm-base",
+    "hubert-large",
+    "hubert-base",
+    "wav2vec2-large-lv60",
+    "wav2vec2-base",
+    "xlsr-53",
+    "data2vec-audio-large",
+    "data2vec-audio-base",
+]
 LENGTHS = [400, 719, 720, 16000 + 123, 399, 5000]
 
 

@@ -20,8 +20,9 @@ def _waves():
 @pytest.mark.parametrize("rows", [1, 13, 60])
 def test_blocked_wavlm_equals_the_whole_attention(monkeypatch, stable_layer_norm, rows):
     config = tiny_config("wavlm", "layer", stable_layer_norm)
-    backbone = TransformersBackbone("t", tiny_model(config), {}, normalize=False, device=torch.device("cpu"),
-                                    dtype=torch.float32)
+    backbone = TransformersBackbone(
+        "t", tiny_model(config), {}, normalize=False, device=torch.device("cpu"), dtype=torch.float32
+    )
     waves = _waves()
     monkeypatch.setattr(blocked, "SCORE_BLOCK_ELEMENTS", 10**12)  # everything fits: transformers' own code
     whole = backbone.extract(waves)

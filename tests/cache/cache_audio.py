@@ -2,6 +2,7 @@
 
 import numpy as np
 
+
 def voiced(seconds: float, seed: int, sample_rate: int = 16_000) -> np.ndarray:
     """A buzzy tone burst in the middle third, faint noise elsewhere: float32 [n]."""
     rng = np.random.default_rng(seed)
@@ -11,4 +12,3 @@ def voiced(seconds: float, seed: int, sample_rate: int = 16_000) -> np.ndarray:
     middle = slice(n // 3, 2 * n // 3)
     wave[middle] += 0.3 * np.sign(np.sin(2 * np.pi * (120 + 10 * seed) * t[middle])) * np.hanning(len(t[middle]))
     return wave.astype(np.float32)
-

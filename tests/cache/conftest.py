@@ -12,9 +12,15 @@ from cache_audio import voiced
 GOOD_SECONDS = [0.5, 1.25, 2.0, 0.9, 1.6, 0.7]
 
 
-
 def _row(utt_id: str, path: Path, seconds: float) -> dict:
-    return {"id": utt_id, "path": str(path), "speaker": "spk", "label": "neutral", "duration": seconds, "sample_rate": 16_000}
+    return {
+        "id": utt_id,
+        "path": str(path),
+        "speaker": "spk",
+        "label": "neutral",
+        "duration": seconds,
+        "sample_rate": 16_000,
+    }
 
 
 @pytest.fixture
@@ -30,8 +36,12 @@ def corpus(tmp_path):
     (folder / "junk.wav").write_bytes(b"not audio at all" * 64)
     sf.write(folder / "empty.wav", np.zeros(0, np.float32), 16_000)
     sf.write(folder / "short.wav", np.zeros(300, np.float32), 16_000)
-    rows += [_row("missing", folder / "missing.wav", 1.0), _row("junk", folder / "junk.wav", 1.0),
-             _row("empty", folder / "empty.wav", 0.0), _row("short", folder / "short.wav", 0.02)]
+    rows += [
+        _row("missing", folder / "missing.wav", 1.0),
+        _row("junk", folder / "junk.wav", 1.0),
+        _row("empty", folder / "empty.wav", 0.0),
+        _row("short", folder / "short.wav", 0.02),
+    ]
     return make_manifest(rows), folder
 
 

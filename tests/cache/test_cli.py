@@ -6,8 +6,18 @@ from bench.commands.extract import command
 
 
 def test_extract_command_summarises_and_hits_the_cache(manifest_file, tmp_path):
-    args = ["--manifest", str(manifest_file), "--backbone", "fbank", "--vad", "webrtc",
-            "--vad-option", "aggressiveness=2", "--cache-dir", str(tmp_path / "c")]
+    args = [
+        "--manifest",
+        str(manifest_file),
+        "--backbone",
+        "fbank",
+        "--vad",
+        "webrtc",
+        "--vad-option",
+        "aggressiveness=2",
+        "--cache-dir",
+        str(tmp_path / "c"),
+    ]
     first = CliRunner().invoke(command, args)
     assert first.exit_code == 0, first.output
     assert "10 utterances: 6 extracted, 0 cache hits" in first.output
@@ -35,8 +45,20 @@ def test_extract_command_takes_a_hub_id_and_revision(manifest_file, tmp_path, mo
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.delenv("HF_HUB_CACHE", raising=False)
-    args = ["--manifest", str(manifest_file), "--backbone", "microsoft/wavlm-large", "--revision", commit,
-            "--vad", "energy", "--cache-dir", str(tmp_path / "c"), "--device", "cpu"]
+    args = [
+        "--manifest",
+        str(manifest_file),
+        "--backbone",
+        "microsoft/wavlm-large",
+        "--revision",
+        commit,
+        "--vad",
+        "energy",
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--device",
+        "cpu",
+    ]
     result = CliRunner().invoke(command, args)
     assert result.exit_code == 0, result.output
     assert "6 extracted" in result.output and "layers 0..2 (3), D=32" in result.output

@@ -8,7 +8,13 @@ from bench.cache import keys
 from bench.cache.digests import DigestIndex, sha256_file
 import bench.vad
 
-IDENTITY = {"backbone": "wavlm-large", "hub_id": "microsoft/wavlm-large", "revision": "abc", "dtype": "float32", "input_normalize": True}
+IDENTITY = {
+    "backbone": "wavlm-large",
+    "hub_id": "microsoft/wavlm-large",
+    "revision": "abc",
+    "dtype": "float32",
+    "input_normalize": True,
+}
 
 
 def test_features_key_follows_every_keyed_input():

@@ -71,7 +71,9 @@ def test_killed_extraction_resumes_without_corrupt_entries(manifest_file, tmp_pa
     resumed = extract_corpus(manifest_file, FeatureRequest("fbank", vad="energy", cache_dir=root), progress=False)
     assert resumed.report["extracted"] == 6 - len(done)
     assert not _temps(root)  # the dead writer's temp file was cleaned
-    fresh = extract_corpus(manifest_file, FeatureRequest("fbank", vad="energy", cache_dir=tmp_path / "fresh"), progress=False)
+    fresh = extract_corpus(
+        manifest_file, FeatureRequest("fbank", vad="energy", cache_dir=tmp_path / "fresh"), progress=False
+    )
     assert resumed.ids == fresh.ids
     for utt_id in fresh.ids:
         for got, want in zip(resumed.load(utt_id), fresh.load(utt_id)):

@@ -12,7 +12,6 @@ import pytest
 from dataset_audio import AudioWriter
 
 
-
 @pytest.fixture
 def audio() -> AudioWriter:
     return AudioWriter()

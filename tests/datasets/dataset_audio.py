@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+
 class AudioWriter:
     """Writes the audio files of a test tree: valid noise, or one of the broken kinds."""
 

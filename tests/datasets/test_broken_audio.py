@@ -14,8 +14,18 @@ from bench.datasets import prepare_dataset
 # corpus -> (one good file, then files with valid names that will be broken), relative to the root
 TREES = {
     "shemo": ["female/F30A02.wav", "female/F30N01.wav", "male/M01S05.wav", "male/M01H01.wav"],
-    "ravdess": ["Actor_01/03-01-01-01-01-01-01.wav", "Actor_01/03-01-05-02-01-01-01.wav", "Actor_02/03-01-04-01-01-01-02.wav", "Actor_02/03-01-03-01-01-01-02.wav"],
-    "cremad": ["AudioWAV/1001_DFA_ANG_XX.wav", "AudioWAV/1001_DFA_HAP_XX.wav", "AudioWAV/1002_DFA_SAD_XX.wav", "AudioWAV/1002_DFA_NEU_XX.wav"],
+    "ravdess": [
+        "Actor_01/03-01-01-01-01-01-01.wav",
+        "Actor_01/03-01-05-02-01-01-01.wav",
+        "Actor_02/03-01-04-01-01-01-02.wav",
+        "Actor_02/03-01-03-01-01-01-02.wav",
+    ],
+    "cremad": [
+        "AudioWAV/1001_DFA_ANG_XX.wav",
+        "AudioWAV/1001_DFA_HAP_XX.wav",
+        "AudioWAV/1002_DFA_SAD_XX.wav",
+        "AudioWAV/1002_DFA_NEU_XX.wav",
+    ],
     "emodb": ["wav/03a01Fa.wav", "wav/03a01Wa.wav", "wav/08b02Tb.wav", "wav/08a04Nc.wav"],
 }
 BROKEN = {"empty": "empty audio", "garbage": "unreadable audio", "truncated": "truncated audio"}

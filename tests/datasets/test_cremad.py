@@ -7,9 +7,18 @@ import pytest
 
 from bench.datasets import prepare_dataset
 
-STEMS = ["1001_DFA_ANG_XX", "1001_IEO_HAP_HI", "1001_TIE_NEU_XX", "1002_DFA_SAD_LO", "1002_IEO_DIS_MD", "1091_WSI_FEA_HI"]
+STEMS = [
+    "1001_DFA_ANG_XX",
+    "1001_IEO_HAP_HI",
+    "1001_TIE_NEU_XX",
+    "1002_DFA_SAD_LO",
+    "1002_IEO_DIS_MD",
+    "1091_WSI_FEA_HI",
+]
 BAD_STEMS = ["1002_DFA_XYZ_XX", "1002_DFA_ANG"]  # unknown emotion; three fields
-DEMOGRAPHICS = "ActorID,Age,Sex,Race,Ethnicity\n1001,51,Male,Caucasian,Not Hispanic\n1002,21,Female,Caucasian,Not Hispanic\n"
+DEMOGRAPHICS = (
+    "ActorID,Age,Sex,Race,Ethnicity\n1001,51,Male,Caucasian,Not Hispanic\n1002,21,Female,Caucasian,Not Hispanic\n"
+)
 
 
 @pytest.fixture
@@ -24,8 +33,12 @@ def test_labels_speakers_and_level(cremad_root):
     prep = prepare_dataset("cremad", cremad_root)
     m = prep.manifest.set_index("id")
     assert m["label"].to_dict() == {
-        "1001_DFA_ANG_XX": "angry", "1001_IEO_HAP_HI": "happy", "1001_TIE_NEU_XX": "neutral",
-        "1002_DFA_SAD_LO": "sad", "1002_IEO_DIS_MD": "disgust", "1091_WSI_FEA_HI": "fear",
+        "1001_DFA_ANG_XX": "angry",
+        "1001_IEO_HAP_HI": "happy",
+        "1001_TIE_NEU_XX": "neutral",
+        "1002_DFA_SAD_LO": "sad",
+        "1002_IEO_DIS_MD": "disgust",
+        "1091_WSI_FEA_HI": "fear",
     }
     assert sorted(m["speaker"].unique()) == ["1001", "1002", "1091"]
     assert m.loc["1002_DFA_SAD_LO", "intensity"] == "low"

@@ -23,8 +23,13 @@ def test_labels_speakers_and_gender(emodb_root):
     prep = prepare_dataset("emodb", emodb_root)
     m = prep.manifest.set_index("id")
     assert m["label"].to_dict() == {
-        "03a01Fa": "happy", "03a01Wa": "angry", "08b02Tb": "sad", "08a04Nc": "neutral",
-        "11b09La": "boredom", "16a07Ea": "disgust", "13b10Aa": "fear",
+        "03a01Fa": "happy",
+        "03a01Wa": "angry",
+        "08b02Tb": "sad",
+        "08a04Nc": "neutral",
+        "11b09La": "boredom",
+        "16a07Ea": "disgust",
+        "13b10Aa": "fear",
     }
     assert m.loc["03a01Fa", ["speaker", "gender", "session"]].tolist() == ["03", "M", ""]
     assert m.loc["08b02Tb", ["speaker", "gender"]].tolist() == ["08", "F"]

@@ -49,11 +49,15 @@ def wav_path(root: Path, session_dir: str, utt_id: str) -> Path:
 
 def add_decoys(evaluation_dir: Path) -> None:
     """What real copies hold beside the dialog files; none of it may be read."""
-    decoy = header_line("Ses01F_impro01_F000", "sad", "1.0000, 1.0000, 1.0000") + header_line("Ses01F_impro01_F099", "ang", "1.0, 5.0, 5.0")
+    decoy = header_line("Ses01F_impro01_F000", "sad", "1.0000, 1.0000, 1.0000") + header_line(
+        "Ses01F_impro01_F099", "ang", "1.0, 5.0, 5.0"
+    )
     for sub in ("Categorical", "Attribute", "Self-evaluation"):
         (evaluation_dir / sub).mkdir(parents=True, exist_ok=True)
         (evaluation_dir / sub / "Ses01F_impro01_e2_cat.txt").write_text(decoy)
-    (evaluation_dir / "._Ses01F_impro01.txt").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X  " + decoy.encode())
+    (evaluation_dir / "._Ses01F_impro01.txt").write_bytes(
+        b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X  " + decoy.encode()
+    )
     (evaluation_dir / "notes.txt").write_text(decoy)
     (evaluation_dir / "Ses01F_impro01.anvil").write_text(decoy)
 
@@ -75,7 +79,14 @@ def test_four_class_set_merges_excited_into_happy(iemocap_root):
     m = prep.manifest.set_index("id")
     assert prep.class_set == "4class"
     assert sorted(m.index) == sorted(
-        ["Ses01F_impro01_F000", "Ses01F_impro01_M003", "Ses01F_impro01_F001", "Ses01M_script01_1_F012", "Ses01M_script01_1_M000", "Ses02F_impro02_M000"]
+        [
+            "Ses01F_impro01_F000",
+            "Ses01F_impro01_M003",
+            "Ses01F_impro01_F001",
+            "Ses01M_script01_1_F012",
+            "Ses01M_script01_1_M000",
+            "Ses02F_impro02_M000",
+        ]
     )
     assert m.loc["Ses01F_impro01_F001", "label"] == "happy"  # exc merged into hap
     assert m.loc["Ses01F_impro01_F001", "raw_label"] == "exc"
@@ -124,7 +135,12 @@ def test_all_class_set_keeps_every_agreed_emotion(iemocap_root):
 
 
 def test_broken_audio_is_skipped_file_by_file(iemocap_root, audio, reasons):
-    kinds = {"missing": "Ses01F_impro01_F010", "empty": "Ses01F_impro01_F011", "garbage": "Ses01F_impro01_F012", "truncated": "Ses01F_impro01_F013"}
+    kinds = {
+        "missing": "Ses01F_impro01_F010",
+        "empty": "Ses01F_impro01_F011",
+        "garbage": "Ses01F_impro01_F012",
+        "truncated": "Ses01F_impro01_F013",
+    }
     utterances = LABELS["Session1/Ses01F_impro01"] + [(u, "neu", "2.5, 2.5, 2.5") for u in kinds.values()]
     write_label_file(iemocap_root / "Session1/dialog/EmoEvaluation/Ses01F_impro01.txt", utterances)
     for kind, utt_id in kinds.items():
@@ -136,7 +152,10 @@ def test_broken_audio_is_skipped_file_by_file(iemocap_root, audio, reasons):
     assert got["Ses01F_impro01_F012.wav"] == "unreadable audio"
     assert got["Ses01F_impro01_F013.wav"] == "truncated audio"
     assert len(prep.manifest) == 6
-    assert "skipped 5: 1 empty audio, 1 missing audio, 1 truncated audio, 1 unknown label, 1 unreadable audio" in prep.summary()
+    assert (
+        "skipped 5: 1 empty audio, 1 missing audio, 1 truncated audio, 1 unknown label, 1 unreadable audio"
+        in prep.summary()
+    )
 
 
 def test_missing_folder_and_wrong_layout_raise_layout_error(tmp_path):

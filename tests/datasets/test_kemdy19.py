@@ -11,8 +11,42 @@ import pytest
 from bench.datasets import prepare_dataset
 from bench.errors import LayoutError
 
-HEADER = ["Numb", "Wav", "", "ECG", "", "E4-EDA", "", "E4-TEMP", "", "Segment ID", "Total Evaluation", "", "", "Eval01F", "", "", "Eval02M", "", ""]
-SUB_HEADER = ["", "start", "end", "start", "end", "start", "end", "start", "end", "", "Emotion", "Valence", "Arousal"] + ["Emotion", "Valence", "Arousal"] * 2
+HEADER = [
+    "Numb",
+    "Wav",
+    "",
+    "ECG",
+    "",
+    "E4-EDA",
+    "",
+    "E4-TEMP",
+    "",
+    "Segment ID",
+    "Total Evaluation",
+    "",
+    "",
+    "Eval01F",
+    "",
+    "",
+    "Eval02M",
+    "",
+    "",
+]
+SUB_HEADER = [
+    "",
+    "start",
+    "end",
+    "start",
+    "end",
+    "start",
+    "end",
+    "start",
+    "end",
+    "",
+    "Emotion",
+    "Valence",
+    "Arousal",
+] + ["Emotion", "Valence", "Arousal"] * 2
 
 SESSION01 = [  # (segment id, total evaluation, mean valence, mean arousal)
     ("Sess01_impro01_M001", "neutral", "3.1", "2.9"),

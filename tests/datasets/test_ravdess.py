@@ -33,8 +33,12 @@ def test_labels_speakers_gender_and_intensity(ravdess_root):
     prep = prepare_dataset("ravdess", ravdess_root)
     m = prep.manifest.set_index("id")
     assert m["label"].to_dict() == {
-        "03-01-01-01-01-01-01": "neutral", "03-01-05-02-01-01-01": "angry", "03-01-02-01-02-02-01": "calm",
-        "03-01-06-01-02-01-12": "fear", "03-01-03-02-01-02-12": "happy", "03-01-08-01-01-01-12": "surprise",
+        "03-01-01-01-01-01-01": "neutral",
+        "03-01-05-02-01-01-01": "angry",
+        "03-01-02-01-02-02-01": "calm",
+        "03-01-06-01-02-01-12": "fear",
+        "03-01-03-02-01-02-12": "happy",
+        "03-01-08-01-01-01-12": "surprise",
         "03-01-04-01-01-01-24": "sad",
     }
     assert m.loc["03-01-06-01-02-01-12", ["speaker", "gender", "intensity"]].tolist() == ["Actor_12", "F", "normal"]

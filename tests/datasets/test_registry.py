@@ -8,7 +8,20 @@ from bench import datasets
 from bench.errors import LayoutError
 
 CORPORA = ["cremad", "csv", "emodb", "iemocap", "kemdy19", "ravdess", "shemo"]
-CANONICAL = {"neutral", "happy", "excited", "angry", "sad", "frustrated", "surprise", "fear", "disgust", "calm", "boredom", "other"}
+CANONICAL = {
+    "neutral",
+    "happy",
+    "excited",
+    "angry",
+    "sad",
+    "frustrated",
+    "surprise",
+    "fear",
+    "disgust",
+    "calm",
+    "boredom",
+    "other",
+}
 
 
 def test_all_corpora_are_registered():

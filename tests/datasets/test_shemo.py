@@ -28,8 +28,13 @@ def test_speakers_labels_and_audio_info(shemo_root):
     m = prep.manifest.set_index("id")
     assert prep.class_set == "all"
     assert m["label"].to_dict() == {
-        "F01H11": "happy", "F01W03": "surprise", "F30A02": "angry", "F30N01": "neutral",
-        "M01F02": "fear", "M01S05": "sad", "M12N01": "neutral",
+        "F01H11": "happy",
+        "F01W03": "surprise",
+        "F30A02": "angry",
+        "F30N01": "neutral",
+        "M01F02": "fear",
+        "M01S05": "sad",
+        "M12N01": "neutral",
     }
     assert m.loc["F30A02", ["speaker", "gender", "session"]].tolist() == ["F30", "F", ""]
     assert sorted(m["speaker"].unique()) == ["F01", "F30", "M01", "M12"]

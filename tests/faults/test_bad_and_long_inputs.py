@@ -48,21 +48,57 @@ def outputs(tmp_path_factory):
     sf.write(folder / "full.wav", voiced(1.0, 3), 16_000)
     (folder / "truncated.wav").write_bytes((folder / "full.wav").read_bytes()[:20_000])
     sf.write(folder / "long.wav", voiced(600.0, 4), 16_000, subtype="PCM_16")
-    rows = [{"id": n, "path": str(folder / f"{n}.wav"), "speaker": "s", "label": "neutral", "duration": d,
-             "sample_rate": 16_000} for n, d in [("good", 1.0), ("long", 600.0), ("nan", 1.0), ("good2", 0.7)]]
+    rows = [
+        {
+            "id": n,
+            "path": str(folder / f"{n}.wav"),
+            "speaker": "s",
+            "label": "neutral",
+            "duration": d,
+            "sample_rate": 16_000,
+        }
+        for n, d in [("good", 1.0), ("long", 600.0), ("nan", 1.0), ("good2", 0.7)]
+    ]
     write_manifest(make_manifest(rows), folder / "m.csv")
     write_manifest(make_manifest(rows[:1]), folder / "warm.csv")
     model_dir = _trained_model(folder)
-    warm_up = [["extract", "--manifest", folder / "warm.csv", "--backbone", "tiny-wavlm", "--vad", "energy",
-                "--cache-dir", folder / "warm-cache"], ["predict", "--model", model_dir, folder / "good.wav"]]
+    warm_up = [
+        [
+            "extract",
+            "--manifest",
+            folder / "warm.csv",
+            "--backbone",
+            "tiny-wavlm",
+            "--vad",
+            "energy",
+            "--cache-dir",
+            folder / "warm-cache",
+        ],
+        ["predict", "--model", model_dir, folder / "good.wav"],
+    ]
     commands = {
-        "extract": ["extract", "--manifest", folder / "m.csv", "--backbone", "tiny-wavlm", "--vad", "energy",
-                    "--cache-dir", folder / "cache"],
-        "predict": ["predict", "--model", model_dir, "--json",
-                    *[folder / n for n in ("good.wav", "nan.wav", "truncated.wav", "long.wav", "good2.wav")]],
+        "extract": [
+            "extract",
+            "--manifest",
+            folder / "m.csv",
+            "--backbone",
+            "tiny-wavlm",
+            "--vad",
+            "energy",
+            "--cache-dir",
+            folder / "cache",
+        ],
+        "predict": [
+            "predict",
+            "--model",
+            model_dir,
+            "--json",
+            *[folder / n for n in ("good.wav", "nan.wav", "truncated.wav", "long.wav", "good2.wav")],
+        ],
     }
-    argv = json.dumps({"warm_up": [[str(a) for a in c] for c in warm_up],
-                       "run": [[str(a) for a in c] for c in commands.values()]})
+    argv = json.dumps(
+        {"warm_up": [[str(a) for a in c] for c in warm_up], "run": [[str(a) for a in c] for c in commands.values()]}
+    )
     done = subprocess.run([sys.executable, "-c", CHILD, argv], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
     out, err = done.stdout.split(SEPARATOR)[1:], done.stderr.split(SEPARATOR)[1:]
@@ -72,6 +108,7 @@ def outputs(tmp_path_factory):
 def _no_bare_nan(text):
     def refuse(constant):
         raise AssertionError(f"bare {constant} in JSON output")
+
     return json.loads(text, parse_constant=refuse)
 
 

@@ -23,8 +23,16 @@ def manifest(tmp_path):
     for i, seconds in enumerate([0.8, 1.3, 0.6]):
         path = tmp_path / f"u{i}.wav"
         sf.write(path, voiced(seconds, i), 16_000)
-        rows.append({"id": f"u{i}", "path": str(path), "speaker": "s", "label": "neutral", "duration": seconds,
-                     "sample_rate": 16_000})
+        rows.append(
+            {
+                "id": f"u{i}",
+                "path": str(path),
+                "speaker": "s",
+                "label": "neutral",
+                "duration": seconds,
+                "sample_rate": 16_000,
+            }
+        )
     return make_manifest(rows)
 
 
@@ -121,15 +129,28 @@ def test_an_unchanged_cache_is_checked_without_reading_its_entries(manifest, ref
 
 
 def test_a_job_that_hits_a_damaged_entry_fails_naming_it_and_the_same_command_recovers(
-        tiny_manifest, tmp_path, monkeypatch, capsys):
+    tiny_manifest, tmp_path, monkeypatch, capsys
+):
     import bench.runner.run as run
     from runner_fixtures import numbers, run_cli, tiny_config
 
     sets = ("folds=0,1",)
-    reference = run.run_grid(tiny_config(tiny_manifest, tmp_path / "clean", ("poolers=gap",), sets), tmp_path / "ref",
-                             echo=lambda *_: None)
-    command = ["run", "--manifest", str(tiny_manifest), "--backbone", "fbank", "--vad", "energy", "--grid", "poolers=gap",
-               "--out", str(tmp_path / "run")]
+    reference = run.run_grid(
+        tiny_config(tiny_manifest, tmp_path / "clean", ("poolers=gap",), sets), tmp_path / "ref", echo=lambda *_: None
+    )
+    command = [
+        "run",
+        "--manifest",
+        str(tiny_manifest),
+        "--backbone",
+        "fbank",
+        "--vad",
+        "energy",
+        "--grid",
+        "poolers=gap",
+        "--out",
+        str(tmp_path / "run"),
+    ]
     for item in ("epochs=3", "batch_size=8", "min_steps=0", "probes=false", *sets, f"cache_dir={tmp_path / 'cache'}"):
         command += ["--set", item]
     extract, damaged = run.extract_features, []
@@ -153,5 +174,6 @@ def test_a_job_that_hits_a_damaged_entry_fails_naming_it_and_the_same_command_re
     results = pd.read_csv(tmp_path / "run" / "results.csv")
     pd.testing.assert_frame_equal(numbers(results), numbers(reference.results))
     ours, theirs = (pd.read_csv(r / "predictions.csv") for r in (tmp_path / "run", reference.run_dir))
-    pd.testing.assert_frame_equal(ours.sort_values(["job", "id"]).reset_index(drop=True),
-                                  theirs.sort_values(["job", "id"]).reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        ours.sort_values(["job", "id"]).reset_index(drop=True), theirs.sort_values(["job", "id"]).reset_index(drop=True)
+    )

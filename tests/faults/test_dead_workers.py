@@ -35,7 +35,9 @@ def _outcomes(jobs):
 
 
 def test_one_killed_worker_fails_nothing(tmp_path):
-    jobs = [Job("killed-once", tmp_path, 1)] + [Job(f"j{i}", tmp_path, 0) for i in range(4)] + [Job("raises", tmp_path, 0)]
+    jobs = (
+        [Job("killed-once", tmp_path, 1)] + [Job(f"j{i}", tmp_path, 0) for i in range(4)] + [Job("raises", tmp_path, 0)]
+    )
     outcomes = _outcomes(jobs)
     assert {k: v for k, v in outcomes.items() if k != "raises"} == {j.name: j.name for j in jobs[:-1]}
     assert isinstance(outcomes["raises"], ValueError)  # a job still fails for its own error

@@ -10,15 +10,40 @@ from bench.runner.store import ResultsStore
 
 
 def _record(job, n_test=2, status="ok"):
-    return {"job": job, "cell": "fbank|none|gap", "backbone": "fbank", "vad": "none", "pooler": "gap",
-            "protocol": "loso", "fold": 0, "test_speaker": "NA", "seed": 0, "ua": 0.5, "n_test": n_test,
-            "status": status, "error": None, "history": []}
+    return {
+        "job": job,
+        "cell": "fbank|none|gap",
+        "backbone": "fbank",
+        "vad": "none",
+        "pooler": "gap",
+        "protocol": "loso",
+        "fold": 0,
+        "test_speaker": "NA",
+        "seed": 0,
+        "ua": 0.5,
+        "n_test": n_test,
+        "status": status,
+        "error": None,
+        "history": [],
+    }
 
 
 def _predictions(job, ids=("0013", "nan")):
-    return pd.DataFrame({"job": job, "cell": "fbank|none|gap", "fold": 0, "seed": 0, "id": list(ids),
-                         "speaker": (["NA", "None"] * 2)[: len(ids)], "true": "sad", "pred": "sad", "prob_sad": 1.0,
-                         "valence_true": [float("nan")] * len(ids), "valence_pred": [2.5] * len(ids)})
+    return pd.DataFrame(
+        {
+            "job": job,
+            "cell": "fbank|none|gap",
+            "fold": 0,
+            "seed": 0,
+            "id": list(ids),
+            "speaker": (["NA", "None"] * 2)[: len(ids)],
+            "true": "sad",
+            "pred": "sad",
+            "prob_sad": 1.0,
+            "valence_true": [float("nan")] * len(ids),
+            "valence_pred": [2.5] * len(ids),
+        }
+    )
 
 
 @pytest.fixture

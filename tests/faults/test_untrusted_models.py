@@ -50,12 +50,18 @@ def test_an_old_pickled_svm_folder_is_refused_by_bench_predict(tmp_path, capsys)
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda d: (d / "config.json").write_text("{not json"), "is not valid JSON"),
-    (lambda d: (d / "config.json").write_text(json.dumps({"format": 1, "kind": "exe"})), "model kind 'exe'"),
-    (lambda d: (d / "svm.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{junk"), "not a readable safetensors"),
-    (lambda d: (d / "svm.safetensors").unlink(), "model file missing"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda d: (d / "config.json").write_text("{not json"), "is not valid JSON"),
+        (lambda d: (d / "config.json").write_text(json.dumps({"format": 1, "kind": "exe"})), "model kind 'exe'"),
+        (
+            lambda d: (d / "svm.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{junk"),
+            "not a readable safetensors",
+        ),
+        (lambda d: (d / "svm.safetensors").unlink(), "model file missing"),
+    ],
+)
 def test_broken_model_files_give_one_clear_error(svm_folder, damage, message):
     damage(svm_folder)
     with pytest.raises(BenchError, match=message):

@@ -35,10 +35,14 @@ def test_prepare_into_a_path_that_cannot_be_written(tmp_path, capsys):
     blocker.write_text("")
     line = _error_line(capsys, ["prepare", "--dataset", "demo", "--out", str(blocker / "sub" / "m.csv")])
     assert "check the path" in line and "a-file" in line
-    assert "is a folder; give a file path" in _error_line(capsys, ["prepare", "--dataset", "demo", "--out", str(tmp_path)])
+    assert "is a folder; give a file path" in _error_line(
+        capsys, ["prepare", "--dataset", "demo", "--out", str(tmp_path)]
+    )
 
 
-def test_disk_full_stops_the_run_records_nothing_failed_and_resume_finishes(tiny_manifest, cache_dir, tmp_path, monkeypatch):
+def test_disk_full_stops_the_run_records_nothing_failed_and_resume_finishes(
+    tiny_manifest, cache_dir, tmp_path, monkeypatch
+):
     config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap", "seeds=0"))
     real_write, writes = bench.runner.store.atomic_write_text, []
 

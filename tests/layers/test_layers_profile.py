@@ -15,8 +15,13 @@ def tiny_wavlm_plan(tiny_manifest, cache_dir):
     from bench.runner.config import resolve
     from bench.runner.run import extract_features, prepare
 
-    config = resolve({"manifest": str(tiny_manifest), "backbone": "tiny-wavlm", "vad": "energy",
-                      "cache_dir": str(cache_dir)}, None, ["probes=false"], ["poolers=gap"], None)
+    config = resolve(
+        {"manifest": str(tiny_manifest), "backbone": "tiny-wavlm", "vad": "energy", "cache_dir": str(cache_dir)},
+        None,
+        ["probes=false"],
+        ["poolers=gap"],
+        None,
+    )
     plan = prepare(config)
     stores = extract_features(plan, lambda _: None)
     return plan, stores[plan.feature_sets[0].key]
@@ -47,8 +52,13 @@ def test_summary_is_the_t_interval_over_folds():
     from bench.layers.outputs import summarise
 
     rng = np.random.default_rng(0)
-    scores = pd.DataFrame([{"backbone": "b", "pooler": "gap", "layer": layer, "fold": f, "ua": rng.uniform(), "C": 1.0}
-                           for layer in (10, 2, 0, "mean") for f in range(5)])
+    scores = pd.DataFrame(
+        [
+            {"backbone": "b", "pooler": "gap", "layer": layer, "fold": f, "ua": rng.uniform(), "C": 1.0}
+            for layer in (10, 2, 0, "mean")
+            for f in range(5)
+        ]
+    )
     summary = summarise(scores)
     assert list(summary["layer"]) == ["0", "2", "10", "mean"]  # layers in numeric order, mixes last
     for r in summary.itertuples():
@@ -59,9 +69,26 @@ def test_summary_is_the_t_interval_over_folds():
 
 def test_bench_layers_writes_table_figure_and_report_section(tiny_manifest, cache_dir, tmp_path, capsys):
     out = tmp_path / "profile"
-    rc, stdout, err = run_cli(capsys, "layers", "--manifest", str(tiny_manifest), "--backbones", "tiny-wavlm,fbank",
-                              "--vad", "energy", "--poolers", "gap,sap-noattn", "--cache-dir", str(cache_dir),
-                              "--set", "epochs=1", "min_steps=0", "batch_size=8", "--out", str(out))
+    rc, stdout, err = run_cli(
+        capsys,
+        "layers",
+        "--manifest",
+        str(tiny_manifest),
+        "--backbones",
+        "tiny-wavlm,fbank",
+        "--vad",
+        "energy",
+        "--poolers",
+        "gap,sap-noattn",
+        "--cache-dir",
+        str(cache_dir),
+        "--set",
+        "epochs=1",
+        "min_steps=0",
+        "batch_size=8",
+        "--out",
+        str(out),
+    )
     assert rc == 0, err
     summary = pd.read_csv(out / "tables" / "layers.csv", dtype={"layer": str})
     wavlm = summary[(summary["backbone"] == "tiny-wavlm") & (summary["pooler"] == "gap")]
@@ -88,12 +115,24 @@ def test_figure_puts_each_mix_at_one_position_after_the_deepest_backbone(tmp_pat
     from bench.layers import outputs
     from bench.report import figures as report_figures
 
-    rows = [{"backbone": b, "pooler": "gap", "layer": str(layer), "ua_mean": 50.0, "ua_low": 45.0, "ua_high": 55.0,
-             "n_folds": 4} for b, depth in (("small", 3), ("deep", 6)) for layer in [*range(depth), "mean", "learned"]]
+    rows = [
+        {
+            "backbone": b,
+            "pooler": "gap",
+            "layer": str(layer),
+            "ua_mean": 50.0,
+            "ua_low": 45.0,
+            "ua_high": 55.0,
+            "n_folds": 4,
+        }
+        for b, depth in (("small", 3), ("deep", 6))
+        for layer in [*range(depth), "mean", "learned"]
+    ]
     captured = {}
     save = report_figures._save
-    monkeypatch.setattr(report_figures, "_save", lambda fig, folder, stem: captured.setdefault("fig", fig) and
-                        save(fig, folder, stem))
+    monkeypatch.setattr(
+        report_figures, "_save", lambda fig, folder, stem: captured.setdefault("fig", fig) and save(fig, folder, stem)
+    )
     outputs.figure(pd.DataFrame(rows), tmp_path)
     ax = captured["fig"].axes[0]
     xs = {"s": [], "D": []}

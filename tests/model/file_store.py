@@ -22,6 +22,7 @@ def as_feature_store(data: UtteranceSet, root: Path) -> UtteranceSet:
         cache.put_speech_mask(root / "masks", digest, np.asarray(speech, dtype=bool))
         digests[utt_id] = digest
     first = data.store.load(data.ids[0])[0]
-    store = FeatureStore(str(root / "features"), str(root / "masks"), digests, list(range(first.shape[0])),
-                         int(first.shape[2]))
+    store = FeatureStore(
+        str(root / "features"), str(root / "masks"), digests, list(range(first.shape[0])), int(first.shape[2])
+    )
     return UtteranceSet(data.ids, data.labels, data.valence, data.arousal, store)

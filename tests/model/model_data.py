@@ -21,8 +21,9 @@ class MemoryStore:
         return self.items[utt_id]
 
 
-def make_set(n=60, num_classes=3, layers=2, dim=16, seed=0, with_va=True, separation=1.5, prefix="u",
-             flip=False) -> UtteranceSet:
+def make_set(
+    n=60, num_classes=3, layers=2, dim=16, seed=0, with_va=True, separation=1.5, prefix="u", flip=False
+) -> UtteranceSet:
     """``n`` utterances whose speech frames carry a class-dependent mean (in the last layer more
     strongly); non-speech frames are noise. Valence/arousal (1-5) follow the class."""
     rng = np.random.default_rng(seed)

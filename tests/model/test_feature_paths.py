@@ -72,8 +72,9 @@ def test_batched_layer_mixing_equals_a_per_utterance_loop():
     grad = torch.randn(3, 9, 5, generator=g)
     (out * grad).sum().backward()
     w2 = w.detach().clone().requires_grad_(True)
-    loop = torch.stack([torch.einsum("l,ltd->td", w2, (stack[:, b].float() - shift[:, None]) * scale[:, None])
-                        for b in range(3)])
+    loop = torch.stack(
+        [torch.einsum("l,ltd->td", w2, (stack[:, b].float() - shift[:, None]) * scale[:, None]) for b in range(3)]
+    )
     (loop * grad).sum().backward()
     torch.testing.assert_close(out, loop)
     torch.testing.assert_close(w.grad, w2.grad)
@@ -81,8 +82,10 @@ def test_batched_layer_mixing_equals_a_per_utterance_loop():
 
 @pytest.mark.parametrize("pooler", ["sap", "stats"])
 def test_training_from_memory_equals_training_from_reads(tmp_path, pooler):
-    train, valid, test = (as_feature_store(make_set(n, seed=s, prefix=p), tmp_path / p)
-                          for n, s, p in ((40, 0, "u"), (20, 1, "v"), (20, 2, "t")))
+    train, valid, test = (
+        as_feature_store(make_set(n, seed=s, prefix=p), tmp_path / p)
+        for n, s, p in ((40, 0, "u"), (20, 1, "v"), (20, 2, "t"))
+    )
     params = {"heads": 2} if pooler == "sap" else {}
     a = fit(train, valid, CLASSES, pooler, params, quick_config(epochs=2, memory_budget_gb=1.0), seed=0)
     b = fit(train, valid, CLASSES, pooler, params, quick_config(epochs=2, memory_budget_gb=0.0), seed=0)

@@ -32,15 +32,16 @@ def _waves(n=8):
 def _changed(before, model, prefix):
     after = {k: v for k, v in model.state_dict().items() if k.startswith(prefix)}
     assert after, prefix
-    return any(not torch.equal(before[k[len("backbone."):]], v) for k, v in after.items())
+    return any(not torch.equal(before[k[len("backbone.") :]], v) for k, v in after.items())
 
 
 @pytest.mark.parametrize("freeze", [True, False])
 def test_finetune_step_updates_backbone_and_respects_frozen_conv_encoder(freeze):
     data = _waves()
     before = {k: v.clone() for k, v in backbones.create("tiny-wavlm").model.state_dict().items()}
-    config = quick_config(mode="finetune", backbone="tiny-wavlm", epochs=1, batch_size=4, lr=1e-3,
-                          freeze_feature_encoder=freeze)
+    config = quick_config(
+        mode="finetune", backbone="tiny-wavlm", epochs=1, batch_size=4, lr=1e-3, freeze_feature_encoder=freeze
+    )
     result = fit(data, None, CLASSES, "sap", {"heads": 2}, config, seed=0)
     model = result.model
     assert model.config.backbone == "tiny-wavlm" and model.config.num_layers == 3

@@ -32,8 +32,11 @@ def test_total_is_weighted_ce_plus_masked_maes():
     loss = MultiTaskLoss(w, 0.5, 0.25, 0.25)
     total = loss.total(loss.sums(logits, labels, vp, vt, ap, at))
     known = ~torch.isnan(vt)
-    expected = (0.5 * F.cross_entropy(logits, labels, weight=w) + 0.25 * (vp - vt)[known].abs().mean()
-                + 0.25 * (ap - at).abs().mean())
+    expected = (
+        0.5 * F.cross_entropy(logits, labels, weight=w)
+        + 0.25 * (vp - vt)[known].abs().mean()
+        + 0.25 * (ap - at).abs().mean()
+    )
     torch.testing.assert_close(total, expected)
 
 

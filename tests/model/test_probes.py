@@ -66,18 +66,27 @@ def test_probe_equals_scikit_learn_by_hand():
     model, info = fit_probe(train, valid, CLASSES, "probe-gap")
 
     def gap(data, mean, std):  # mean over frames, standardised per layer, averaged over layers
-        return np.stack([((data.store.load(i)[0].astype(np.float64).mean(axis=1) - mean) / std).mean(axis=0)
-                         for i in data.ids])
+        return np.stack(
+            [((data.store.load(i)[0].astype(np.float64).mean(axis=1) - mean) / std).mean(axis=0) for i in data.ids]
+        )
 
     frames = np.concatenate([train.store.load(i)[0].astype(np.float64) for i in train.ids], axis=1)
     mean, std = frames.mean(axis=1), frames.std(axis=1)
     scaler = StandardScaler().fit(gap(train, mean, std))
-    best = max(probes.C_GRID, key=lambda C: _scores(LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
-                                                    .fit(scaler.transform(gap(train, mean, std)), train.labels),
-                                                    scaler.transform(gap(valid, mean, std)), valid.labels))
+    best = max(
+        probes.C_GRID,
+        key=lambda C: _scores(
+            LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(
+                scaler.transform(gap(train, mean, std)), train.labels
+            ),
+            scaler.transform(gap(valid, mean, std)),
+            valid.labels,
+        ),
+    )
     assert info["C"] == best
     clf = LogisticRegression(C=best, class_weight="balanced", max_iter=5000).fit(
-        scaler.transform(gap(train, mean, std)), train.labels)
+        scaler.transform(gap(train, mean, std)), train.labels
+    )
     want = clf.predict_proba(scaler.transform(gap(test, mean, std)))
     np.testing.assert_allclose(predict(model, test).probs, want, atol=1e-6)
 

@@ -9,12 +9,15 @@ from bench.train.recipes import RECIPES, differences, get
 from model_data import CLASSES, quick_config
 
 
-@pytest.mark.parametrize("n, batch, epochs, budget, per_period", [
-    (4400, 64, 30, 2000, 1),   # an IEMOCAP fold: 69 steps an epoch, 30 epochs already give 2070 steps
-    (192, 64, 30, 2000, 23),   # the demo: 3 steps an epoch -> periods of 23 epochs (2070 steps in all)
-    (192, 64, 30, 0, 1),       # no budget: the paper's epochs
-    (10, 64, 5, 12, 3),        # one step an epoch
-])
+@pytest.mark.parametrize(
+    "n, batch, epochs, budget, per_period",
+    [
+        (4400, 64, 30, 2000, 1),  # an IEMOCAP fold: 69 steps an epoch, 30 epochs already give 2070 steps
+        (192, 64, 30, 2000, 23),  # the demo: 3 steps an epoch -> periods of 23 epochs (2070 steps in all)
+        (192, 64, 30, 0, 1),  # no budget: the paper's epochs
+        (10, 64, 5, 12, 3),  # one step an epoch
+    ],
+)
 def test_epochs_per_period(n, batch, epochs, budget, per_period):
     config = TrainConfig(batch_size=batch, epochs=epochs, min_steps=budget)
     assert config.epochs_per_period(n) == per_period

@@ -43,11 +43,14 @@ def test_decision_from_stored_arrays_equals_sklearn(num_classes):
     rng = np.random.default_rng(num_classes)
     x, y = rng.normal(size=(80, 6)) * [1, 2, 3, 1, 1, 5], np.arange(80) % num_classes
     x[y == 1] += 1.0
-    pipeline = make_pipeline(StandardScaler(), SVC(C=2.0, gamma="scale", kernel="rbf", class_weight="balanced",
-                                                   decision_function_shape="ovr")).fit(x, y)
+    pipeline = make_pipeline(
+        StandardScaler(),
+        SVC(C=2.0, gamma="scale", kernel="rbf", class_weight="balanced", decision_function_shape="ovr"),
+    ).fit(x, y)
     probe = rng.normal(size=(25, 6)) * 2
-    np.testing.assert_allclose(ovr_decision(svm_arrays(pipeline), probe), pipeline.decision_function(probe),
-                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        ovr_decision(svm_arrays(pipeline), probe), pipeline.decision_function(probe), rtol=1e-9, atol=1e-9
+    )
 
 
 def test_svm_folder_holds_no_pickle_and_reloads_exactly(tmp_path):

@@ -21,8 +21,9 @@ def _imbalanced_set():
     keep = [i for i, y in enumerate(data.labels) if y != 2 or i < 6]  # class 2 rare
     from bench.train import UtteranceSet
 
-    return UtteranceSet([data.ids[i] for i in keep], data.labels[keep], data.valence[keep], data.arousal[keep],
-                        data.store)
+    return UtteranceSet(
+        [data.ids[i] for i in keep], data.labels[keep], data.valence[keep], data.arousal[keep], data.store
+    )
 
 
 def _loss_of(config: TrainConfig, data, logits):
@@ -64,8 +65,18 @@ def test_constant_schedule_keeps_the_lr_at_every_step():
 
 def test_plain_recipe_trains_with_a_constant_lr_and_no_warning_for_unweighted_terms():
     train, valid = make_set(48, with_va=False), make_set(12, seed=1, with_va=False, prefix="v")
-    config = quick_config(epochs=4, batch_size=4, lr=1e-3, optimizer="adam", weight_decay=0.0,
-                          lr_schedule="constant", class_weighting=False, alpha=1.0, beta=0.0, gamma=0.0)
+    config = quick_config(
+        epochs=4,
+        batch_size=4,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_schedule="constant",
+        class_weighting=False,
+        alpha=1.0,
+        beta=0.0,
+        gamma=0.0,
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fit(train, valid, CLASSES, "gap", {}, config, seed=0)

@@ -20,8 +20,9 @@ def test_short_training_lowers_loss_and_beats_chance(tiny_data, pooler):
 def test_history_rows_and_best_epoch(tiny_data):
     train, valid, _ = tiny_data
     seen = []
-    result = fit(train, valid, CLASSES, "gap", {}, quick_config(epochs=3), seed=0,
-                 on_epoch=lambda epoch, row: seen.append(epoch))
+    result = fit(
+        train, valid, CLASSES, "gap", {}, quick_config(epochs=3), seed=0, on_epoch=lambda epoch, row: seen.append(epoch)
+    )
     assert seen == [1, 2, 3] and len(result.history) == 3
     assert set(result.history[0]) == {"epoch", "step", "train_loss", "valid_loss", "valid_ua", "lr"}
     best = min(result.history, key=lambda r: r["valid_loss"])

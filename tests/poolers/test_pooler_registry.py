@@ -42,9 +42,7 @@ def test_bad_hparam_values_are_clear_errors():
 def test_hparams_and_out_dims():
     assert poolers.hparams("sap") == {"heads": 8, "dropout": 0.0}
     widths = {name: poolers.create(name, 80).out_dim for name in poolers.names()}
-    assert widths == {
-        "gap": 80, "sap": 80, "sap-noattn": 80, "sr": 160, "asp": 160, "stats": 160, "cnn": 256
-    }
+    assert widths == {"gap": 80, "sap": 80, "sap-noattn": 80, "sr": 160, "asp": 160, "stats": 160, "cnn": 256}
 
 
 def test_default_heads_divide_common_widths():

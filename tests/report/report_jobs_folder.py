@@ -23,9 +23,21 @@ LAYERS = 4
 
 
 def manifest() -> pd.DataFrame:
-    rows = [{"id": f"{s}_{i}", "path": f"audio/{s}_{i}.wav", "speaker": s, "session": s, "label": CLASSES[i % 4],
-             "valence": 3.0, "arousal": 3.0, "duration": 2.0, "sample_rate": 16000}
-            for s in SPEAKERS for i in range(PER_SPEAKER)]
+    rows = [
+        {
+            "id": f"{s}_{i}",
+            "path": f"audio/{s}_{i}.wav",
+            "speaker": s,
+            "session": s,
+            "label": CLASSES[i % 4],
+            "valence": 3.0,
+            "arousal": 3.0,
+            "duration": 2.0,
+            "sample_rate": 16000,
+        }
+        for s in SPEAKERS
+        for i in range(PER_SPEAKER)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -46,8 +58,18 @@ def _predictions(job, cell, fold, ua, rng) -> pd.DataFrame:
     for i in range(PER_SPEAKER):
         true = CLASSES[i % 4]
         pred = true if rng.random() < ua else CLASSES[(i + 1) % 4]
-        rows.append({"job": job, "cell": cell, "fold": fold, "seed": 0, "id": f"{SPEAKERS[fold]}_{i}",
-                     "speaker": SPEAKERS[fold], "true": true, "pred": pred})
+        rows.append(
+            {
+                "job": job,
+                "cell": cell,
+                "fold": fold,
+                "seed": 0,
+                "id": f"{SPEAKERS[fold]}_{i}",
+                "speaker": SPEAKERS[fold],
+                "true": true,
+                "pred": pred,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -58,14 +80,37 @@ def record(pooler, fold, rng, extra=None) -> dict:
     undertrained = pooler == "sap"
     epochs = 0 if probe else 1 if undertrained else 30
     ua = UA[pooler] + rng.normal(0, 0.01)
-    rec = {"job": job, "cell": cell, "backbone": "fbank", "vad": "webrtc", "pooler": pooler, "protocol": "loso",
-           "fold": fold, "test_speaker": SPEAKERS[fold], "seed": 0, "ua": ua, "wa": ua + 0.01, "macro_f1": ua - 0.02,
-           "n_test": PER_SPEAKER, "train_ua": 0.3 if undertrained else 0.9, "train_loss": 1.3 if undertrained else 0.4,
-           "epochs": epochs, "best_epoch": epochs, "max_epochs": 0 if probe else 1 if undertrained else 60,
-           "steps": 0 if probe else STEPS[pooler], "still_improving": undertrained, "status": "ok", "error": None,
-           "seconds": 1.0,
-           "history": [] if probe else [{"epoch": e, "train_loss": 1.4 / e, "valid_loss": 1.3 / e + 0.1,
-                                         "valid_ua": ua, "lr": 1e-3} for e in range(1, epochs + 1 - fold % 2)]}
+    rec = {
+        "job": job,
+        "cell": cell,
+        "backbone": "fbank",
+        "vad": "webrtc",
+        "pooler": pooler,
+        "protocol": "loso",
+        "fold": fold,
+        "test_speaker": SPEAKERS[fold],
+        "seed": 0,
+        "ua": ua,
+        "wa": ua + 0.01,
+        "macro_f1": ua - 0.02,
+        "n_test": PER_SPEAKER,
+        "train_ua": 0.3 if undertrained else 0.9,
+        "train_loss": 1.3 if undertrained else 0.4,
+        "epochs": epochs,
+        "best_epoch": epochs,
+        "max_epochs": 0 if probe else 1 if undertrained else 60,
+        "steps": 0 if probe else STEPS[pooler],
+        "still_improving": undertrained,
+        "status": "ok",
+        "error": None,
+        "seconds": 1.0,
+        "history": []
+        if probe
+        else [
+            {"epoch": e, "train_loss": 1.4 / e, "valid_loss": 1.3 / e + 0.1, "valid_ua": ua, "lr": 1e-3}
+            for e in range(1, epochs + 1 - fold % 2)
+        ],
+    }
     if not probe:
         weights = rng.dirichlet(np.ones(LAYERS))
         rec["layer_weights"] = [float(w) for w in weights]
@@ -78,11 +123,21 @@ def build_jobs_run(root, expected_jobs=None, skip=(), config_extra=None):
     rng = np.random.default_rng(7)
     root.mkdir(parents=True, exist_ok=True)
     cells = list(UA)
-    config = {"dataset": "demo", "protocol": "loso", "validation": None, "backbone": "fbank", "vad": "webrtc",
-              "vad_options": {}, "grid": {"pooler": ["gap", "sap", "sr"]}, "train": {"epochs": 1},
-              "params": {}, "pooler_params": {}, "classes": CLASSES,
-              "expected_jobs": expected_jobs or len(cells) * len(SPEAKERS),
-              "environment": {"python": "3.11.7", "packages": {"torch": "2.13.0+cpu", "scikit-learn": "1.9.1"}}}
+    config = {
+        "dataset": "demo",
+        "protocol": "loso",
+        "validation": None,
+        "backbone": "fbank",
+        "vad": "webrtc",
+        "vad_options": {},
+        "grid": {"pooler": ["gap", "sap", "sr"]},
+        "train": {"epochs": 1},
+        "params": {},
+        "pooler_params": {},
+        "classes": CLASSES,
+        "expected_jobs": expected_jobs or len(cells) * len(SPEAKERS),
+        "environment": {"python": "3.11.7", "packages": {"torch": "2.13.0+cpu", "scikit-learn": "1.9.1"}},
+    }
     config.update(config_extra or {})
     (root / "config.yaml").write_text(yaml.safe_dump(config))
     manifest().to_csv(root / "manifest.csv", index=False)

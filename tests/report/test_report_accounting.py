@@ -13,11 +13,23 @@ from report_jobs_folder import console_summary, CLASSES, build_jobs_run, folds, 
 @pytest.fixture
 def accounted_run(tmp_path):
     root = build_jobs_run(tmp_path / "run")
-    pd.DataFrame({"id": ["spk0_7", "spk3_1", "spk3_2"], "path": ["a.wav", "b.wav", "c.wav"],
-                  "reason": ["unreadable audio", "file not found", "file not found"]}).to_csv(root / "skipped.csv", index=False)
+    pd.DataFrame(
+        {
+            "id": ["spk0_7", "spk3_1", "spk3_2"],
+            "path": ["a.wav", "b.wav", "c.wav"],
+            "reason": ["unreadable audio", "file not found", "file not found"],
+        }
+    ).to_csv(root / "skipped.csv", index=False)
     ids = manifest()["id"]
-    speech = pd.DataFrame({"id": ids, "vad": "webrtc", "backbone": "fbank", "frames": 100,
-                           "speech_frames": [0 if i % 10 == 0 else 40 + i % 7 for i in range(len(ids))]})
+    speech = pd.DataFrame(
+        {
+            "id": ids,
+            "vad": "webrtc",
+            "backbone": "fbank",
+            "frames": 100,
+            "speech_frames": [0 if i % 10 == 0 else 40 + i % 7 for i in range(len(ids))],
+        }
+    )
     speech.to_csv(root / "speech.csv", index=False)
     return root, speech
 

@@ -11,8 +11,12 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def test_figures_written_and_valid(reported_run):
     root, report = reported_run
     names = {p.name for p in report.figures}
-    expected = {"forest.png", "paired_folds.png", "training_curves.png",
-                *{f"confusion_{c.replace('|', '_')}.png" for c in CELLS}}
+    expected = {
+        "forest.png",
+        "paired_folds.png",
+        "training_curves.png",
+        *{f"confusion_{c.replace('|', '_')}.png" for c in CELLS},
+    }
     assert names == expected
     for png in report.figures:
         data = png.read_bytes()
@@ -22,8 +26,22 @@ def test_figures_written_and_valid(reported_run):
 
 
 def test_cli_report(run_dir):
-    result = CliRunner().invoke(cli, ["report", str(run_dir), "--ci", "t", "--format", "md,csv", "--metric", "ua",
-                                      "--no-figures", "--baseline", "sap"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "report",
+            str(run_dir),
+            "--ci",
+            "t",
+            "--format",
+            "md,csv",
+            "--metric",
+            "ua",
+            "--no-figures",
+            "--baseline",
+            "sap",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output and (run_dir / "report.md").exists()
     assert (run_dir / "tables" / "comparison_ua.csv").exists() and not (run_dir / "tables" / "performance.tex").exists()
@@ -45,5 +63,5 @@ def test_figures_carry_no_baked_caption(reported_run):
     root, report = reported_run
     text = report.markdown.read_text()
     for png in report.figures:
-        line = [x for x in text[:text.index(f"figures/{png.name}")].splitlines() if x.strip()][-2]
+        line = [x for x in text[: text.index(f"figures/{png.name}")].splitlines() if x.strip()][-2]
         assert line.startswith("*Figure:"), png.name  # the caption stands in report.md above the image

@@ -17,8 +17,10 @@ from report_run_folder import build_run
 
 PDFLATEX = shutil.which("pdflatex")
 REQUIRED = os.environ.get("BENCH_REQUIRE_PDFLATEX") == "1"
-needs_pdflatex = pytest.mark.skipif(PDFLATEX is None and not REQUIRED, reason="pdflatex is not installed (Debian: apt-get install "
-                                                              "texlive-latex-base texlive-latex-recommended)")
+needs_pdflatex = pytest.mark.skipif(
+    PDFLATEX is None and not REQUIRED,
+    reason="pdflatex is not installed (Debian: apt-get install texlive-latex-base texlive-latex-recommended)",
+)
 
 
 def compile_tables(folder, tables, bib=None):
@@ -26,8 +28,10 @@ def compile_tables(folder, tables, bib=None):
     assert PDFLATEX, "BENCH_REQUIRE_PDFLATEX=1 but pdflatex is not on PATH"
     cite = "\\nocite{*}\\bibliographystyle{plain}\\bibliography{literature}" if bib else ""
     body = "\n".join(f"\\input{{{t.stem}}}\\clearpage" for t in tables)
-    (folder / "main.tex").write_text("\\documentclass[twocolumn]{article}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n"
-                                     f"\\begin{{document}}\n{body}\n{cite}\n\\end{{document}}\n")
+    (folder / "main.tex").write_text(
+        "\\documentclass[twocolumn]{article}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n"
+        f"\\begin{{document}}\n{body}\n{cite}\n\\end{{document}}\n"
+    )
     run = lambda *cmd: subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=120)  # noqa: E731
     first = run(PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "main.tex")
     assert first.returncode == 0, first.stdout[-3000:]
@@ -41,7 +45,10 @@ def compile_tables(folder, tables, bib=None):
 
 def test_escape_covers_latex_specials_and_report_symbols():
     assert latex_escape("fbank|webrtc|gap") == r"fbank\textbar{}webrtc\textbar{}gap"
-    assert latex_escape("Δ (pts) 50% a_b & #1 ~x^2") == r"$\Delta$ (pts) 50\% a\_b \& \#1 \textasciitilde{}x\textasciicircum{}2"
+    assert (
+        latex_escape("Δ (pts) 50% a_b & #1 ~x^2")
+        == r"$\Delta$ (pts) 50\% a\_b \& \#1 \textasciitilde{}x\textasciicircum{}2"
+    )
     assert latex_escape("Holm–Bonferroni, 100 × Δ, café") == r"Holm--Bonferroni, 100 $\times$ $\Delta$, cafe"
     assert all(ord(ch) < 128 for ch in latex_escape("ⓐ 漢 ≥ √"))
 
@@ -74,8 +81,9 @@ def test_literature_table_cites_bibtex_keys_that_resolve(tmp_path):
     lit.mkdir()
     (lit / "mine.csv").write_text(
         "corpus,protocol,folds,classes,validation,training_mode,model,ua,wa,ci_method,source\n"
-        "iemocap,loso,5,\"angry,happy,neutral,sad\",speaker,frozen,Probe & co_2,50.0,51.0,Student t,"
-        "\"A. Müller, \"\"Means of frames: 100% simple,\"\" in Proc. X, 2025\"\n")
+        'iemocap,loso,5,"angry,happy,neutral,sad",speaker,frozen,Probe & co_2,50.0,51.0,Student t,'
+        '"A. Müller, ""Means of frames: 100% simple,"" in Proc. X, 2025"\n'
+    )
     write_report(root, formats=["tex", "md"], n_resamples=100, figures=False, literature_dirs=[lit])
     tex = (root / "tables" / "literature.tex").read_text()
     assert "\\cite{muller2025means}" in tex

@@ -54,14 +54,20 @@ def test_mismatched_setup_is_not_printed_as_comparable(summary_for):
     lit = literature_table(summary_for, RunSetup("iemocap", "loso", 5, ten, "none", "frozen"))
     assert lit.table is None and "matches this run's setup" in lit.reason
     differs = lit.not_comparable.set_index("Model").at["SR = GAP + SAP (WavLM Large)", "Differs in"]
-    for part in ("folds (10 vs this run's 5)", "class set", "validation (speaker vs this run's none)",
-                 "training mode (finetune vs this run's frozen)"):
+    for part in (
+        "folds (10 vs this run's 5)",
+        "class set",
+        "validation (speaker vs this run's none)",
+        "training mode (finetune vs this run's frozen)",
+    ):
         assert part in differs
     assert summary_for.calls == []  # our cells are not computed for a table that is not printed
 
 
-@pytest.mark.parametrize("setup", [RunSetup("ravdess", "loso", 24, CLASSES, None, "frozen"),
-                                   RunSetup(None, "loso", 10, CLASSES, None, "frozen")])
+@pytest.mark.parametrize(
+    "setup",
+    [RunSetup("ravdess", "loso", 24, CLASSES, None, "frozen"), RunSetup(None, "loso", 10, CLASSES, None, "frozen")],
+)
 def test_other_corpus_omits_table_and_says_why(summary_for, setup):
     lit = literature_table(summary_for, setup)
     assert lit.table is None and ("no published results" in lit.reason or "does not name" in lit.reason)
@@ -70,13 +76,16 @@ def test_other_corpus_omits_table_and_says_why(summary_for, setup):
 def test_protocol_mismatch_is_listed_with_the_reason(summary_for):
     lit = literature_table(summary_for, RunSetup("iemocap", "loso-session", 5, CLASSES, None, "finetune"))
     assert lit.table is None
-    assert lit.not_comparable["Differs in"].str.contains("protocol (loso vs this run's loso-session)", regex=False).all()
+    assert (
+        lit.not_comparable["Differs in"].str.contains("protocol (loso vs this run's loso-session)", regex=False).all()
+    )
 
 
 def test_user_literature_folder_row_that_states_its_setup(summary_for, tmp_path):
     (tmp_path / "mine.csv").write_text(
         "corpus,protocol,folds,classes,validation,training_mode,model,ua,wa,source\n"
-        "ravdess,loso,24,\"angry,happy,neutral,sad\",speaker,frozen,Mine,50.0,51.0,\"A. Me, \"\"My title,\"\" 2025\"\n")
+        'ravdess,loso,24,"angry,happy,neutral,sad",speaker,frozen,Mine,50.0,51.0,"A. Me, ""My title,"" 2025"\n'
+    )
     lit = literature_table(summary_for, RunSetup("ravdess", "loso", 24, CLASSES, "next", "frozen"), dirs=[tmp_path])
     assert list(lit.table["Model"])[0] == "Mine" and list(lit.sources) == ["me2025title"]
 
@@ -99,8 +108,15 @@ def test_report_lists_rows_of_another_setup_as_not_comparable(tmp_path):
     assert "@misc{hyeon2024enhancing," in bib and "Segmental Average Pooling" in bib
 
 
-@pytest.mark.parametrize("protocol,rule,kind", [("loso", None, "speaker"), ("loso", "next", "speaker"),
-                                                ("loso", "none", "none"), ("loso-session", None, "session"),
-                                                ("predefined", None, "split")])
+@pytest.mark.parametrize(
+    "protocol,rule,kind",
+    [
+        ("loso", None, "speaker"),
+        ("loso", "next", "speaker"),
+        ("loso", "none", "none"),
+        ("loso-session", None, "session"),
+        ("predefined", None, "split"),
+    ],
+)
 def test_validation_rule_as_papers_state_it(protocol, rule, kind):
     assert RunSetup("iemocap", protocol, 5, CLASSES, rule, "frozen").validation_kind() == kind

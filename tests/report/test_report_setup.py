@@ -25,8 +25,9 @@ def test_resolved_training_is_every_field_of_the_recipe_with_overrides():
 
 def test_setup_marks_differences_from_the_paper_and_records_environment(tmp_path):
     identity = {"source": "hub", "hub_id": "microsoft/wavlm-large", "revision": "main", "commit": "abc123"}
-    root = build_jobs_run(tmp_path / "run", config_extra={"params": {"lr": 0.004, "pooler.heads": 2},
-                                                          "backbone_identity": identity})
+    root = build_jobs_run(
+        tmp_path / "run", config_extra={"params": {"lr": 0.004, "pooler.heads": 2}, "backbone_identity": identity}
+    )
     run = load_run(root)
     shown = values(run)
     training = "Training (every field; [paper: ...] where the SAP paper's recipe differs)"
@@ -57,11 +58,14 @@ def test_paper_recipe_run_has_no_difference_marks(tmp_path):
 
 
 def test_each_backbone_of_a_grid_shows_its_revision(tmp_path):
-    features = [{"backbone": "wavlm-large", "vad": "webrtc", "revision": "microsoft/wavlm-large@main, commit abc123"},
-                {"backbone": "fbank", "vad": "webrtc", "revision": "built-in (log-mel filterbank, no weights)"}]
+    features = [
+        {"backbone": "wavlm-large", "vad": "webrtc", "revision": "microsoft/wavlm-large@main, commit abc123"},
+        {"backbone": "fbank", "vad": "webrtc", "revision": "built-in (log-mel filterbank, no weights)"},
+    ]
     shown = values(load_run(build_jobs_run(tmp_path / "run", config_extra={"features": features})))
     assert shown[("Data and features", "backbone revision")] == (
-        "wavlm-large: microsoft/wavlm-large@main, commit abc123; fbank: built-in (log-mel filterbank, no weights)")
+        "wavlm-large: microsoft/wavlm-large@main, commit abc123; fbank: built-in (log-mel filterbank, no weights)"
+    )
 
 
 def test_missing_revision_is_said(tmp_path):
@@ -74,7 +78,8 @@ def test_revision_of_each_kind_of_backbone():
     from backbones.base import resolved_revision
 
     assert resolved_revision({"source": "hub", "hub_id": "o/m", "revision": "v1", "commit": None}).startswith(
-        "o/m@v1, commit not in the local cache")
+        "o/m@v1, commit not in the local cache"
+    )
     assert resolved_revision({"source": "local", "weights_sha256": "ab" * 32}) == f"local, weights sha256 {'ab' * 8}"
     assert resolved_revision(backbones.create("fbank").identity) == "built-in (log-mel filterbank, no weights)"
     assert resolved_revision(backbones.create("tiny-hubert").identity).startswith("built-in (tiny random, seed 0")
@@ -84,15 +89,27 @@ def test_a_run_that_recorded_no_defaults_shows_them_resolved_and_says_so(tmp_pat
     """An older config.yaml (min_steps, lr, eval_batch_size left None; no train_defaults, no features):
     every value is shown as the rules resolve it, marked as not recorded, never as a bare "none"."""
     train = {"mode": "frozen", "min_steps": None, "lr": None, "eval_batch_size": None, "batch_size": 16}
-    root = build_jobs_run(tmp_path / "run", config_extra={"train": train, "backbone": "fbank", "vad": "webrtc",
-                                                          "vad_options": {}, "layers": None, "dtype": None})
+    root = build_jobs_run(
+        tmp_path / "run",
+        config_extra={
+            "train": train,
+            "backbone": "fbank",
+            "vad": "webrtc",
+            "vad_options": {},
+            "layers": None,
+            "dtype": None,
+        },
+    )
     shown = values(load_run(root))
     training = next(t for t, _ in shown if t.startswith("Training"))
     not_recorded = "as this version resolves it: the run did not record it"
     budget = TrainConfig(mode="frozen").step_budget
     assert shown[(training, "min_steps")] == f"{budget} (frozen default, {not_recorded})  [paper: 0]"
     assert shown[(training, "eval_batch_size")] == f"16 (= batch_size, {not_recorded})"
-    assert shown[("Data and features", "backbone revision")] == f"built-in (log-mel filterbank, no weights) ({not_recorded})"
+    assert (
+        shown[("Data and features", "backbone revision")]
+        == f"built-in (log-mel filterbank, no weights) ({not_recorded})"
+    )
     assert shown[("Data and features", "vad_options")].startswith("webrtc: aggressiveness=3;")
     assert shown[("Data and features", "layers")] == f"all: 0 (1 hidden state) ({not_recorded})"
     assert shown[("Data and features", "dtype")] == f"float32 (fbank computes in it) ({not_recorded})"
@@ -113,8 +130,9 @@ def test_tuned_run_says_so_above_the_tables(tmp_path):
 
 
 def test_a_paper_recipe_run_is_compared_with_that_papers_recipe(tmp_path):
-    root = build_jobs_run(tmp_path / "run", config_extra={"recipe": "xlsr-cnn-paper", "class_set": "5class",
-                                                          "train": {"epochs": 2}})
+    root = build_jobs_run(
+        tmp_path / "run", config_extra={"recipe": "xlsr-cnn-paper", "class_set": "5class", "train": {"epochs": 2}}
+    )
     shown = values(load_run(root))
     training = "Training (every field; [paper: ...] where the XLSR/ShEMO paper's recipe differs)"
     assert shown[(training, "epochs")] == "2  [paper: 30]"  # an override of the recipe is marked

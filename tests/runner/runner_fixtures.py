@@ -6,8 +6,13 @@ import pandas as pd
 def tiny_config(manifest, cache_dir, grid=("poolers=gap,sap-noattn", "seeds=0,1"), sets=()):
     from bench.runner.config import resolve
 
-    return resolve({"manifest": str(manifest), "backbone": "fbank", "vad": "energy", "cache_dir": str(cache_dir)},
-                   None, ["epochs=3", "batch_size=8", "min_steps=0", "probes=false", *sets], list(grid), None)
+    return resolve(
+        {"manifest": str(manifest), "backbone": "fbank", "vad": "energy", "cache_dir": str(cache_dir)},
+        None,
+        ["epochs=3", "batch_size=8", "min_steps=0", "probes=false", *sets],
+        list(grid),
+        None,
+    )
 
 
 def numbers(results: pd.DataFrame) -> pd.DataFrame:

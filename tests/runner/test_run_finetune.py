@@ -18,8 +18,12 @@ def test_finetune_run_reads_audio_and_produces_results(tiny_manifest, cache_dir,
         return real_fit(train, valid, classes, pooler, params, config, seed=seed, on_epoch=on_epoch)
 
     monkeypatch.setattr(bench.train, "fit", recording_fit)
-    config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=sr", "pooler.sr.heads=2"),
-                         sets=("folds=0,1", "mode=finetune", "grad_accumulation=2"))
+    config = tiny_config(
+        tiny_manifest,
+        cache_dir,
+        grid=("poolers=sr", "pooler.sr.heads=2"),
+        sets=("folds=0,1", "mode=finetune", "grad_accumulation=2"),
+    )
     config.backbone = "tiny-wavlm"
     config.probes = True  # asked for, but a fine-tuned head has no probe
     config.train["epochs"] = 1

@@ -47,8 +47,11 @@ def test_grid_writes_the_run_folder_contract(reference_run):
         assert set(part["id"]) == test_ids
     # UA recomputed from the stored predictions equals the stored UA
     from sklearn.metrics import balanced_accuracy_score
+
     for job, part in predictions.groupby("job"):
-        assert balanced_accuracy_score(part["true"], part["pred"]) == pytest.approx(results.set_index("job").loc[job, "ua"])
+        assert balanced_accuracy_score(part["true"], part["pred"]) == pytest.approx(
+            results.set_index("job").loc[job, "ua"]
+        )
 
 
 def test_same_command_again_runs_nothing(reference_run, tiny_manifest, cache_dir):
@@ -82,9 +85,30 @@ def test_a_failing_job_is_recorded_and_the_rest_finish(tiny_manifest, cache_dir,
 
 def test_sigkill_and_resume_loses_nothing_and_repeats_nothing(reference_run, tiny_manifest, cache_dir, tmp_path):
     out = tmp_path / "run"
-    argv = [sys.executable, "-m", "bench", "run", "--manifest", str(tiny_manifest), "--backbone", "fbank", "--vad", "energy",
-            "--cache-dir", str(cache_dir), "--set", "epochs=3", "batch_size=8", "min_steps=0", "probes=false",
-            "--grid", "poolers=gap,sap-noattn", "seeds=0,1", "--out", str(out)]
+    argv = [
+        sys.executable,
+        "-m",
+        "bench",
+        "run",
+        "--manifest",
+        str(tiny_manifest),
+        "--backbone",
+        "fbank",
+        "--vad",
+        "energy",
+        "--cache-dir",
+        str(cache_dir),
+        "--set",
+        "epochs=3",
+        "batch_size=8",
+        "min_steps=0",
+        "probes=false",
+        "--grid",
+        "poolers=gap,sap-noattn",
+        "seeds=0,1",
+        "--out",
+        str(out),
+    ]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and len(list((out / "jobs").glob("*.json"))) < 3:
@@ -116,8 +140,12 @@ def test_saved_models_serve_bench_predict(tiny_manifest, cache_dir, tmp_path):
     (job,) = results["job"]
     model_dir = run_dir / "models" / job
     wav = pd.read_csv(tiny_manifest)["path"].iloc[0]
-    out = subprocess.run([sys.executable, "-m", "bench", "predict", "--model", str(model_dir), "--json", wav],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench", "predict", "--model", str(model_dir), "--json", wav],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     (prediction,) = json.loads(out.stdout)
     probabilities = prediction["probabilities"]
@@ -167,9 +195,18 @@ def test_the_paper_recipe_fine_tunes_the_cells_backbone_on_audio(tiny_manifest, 
         return result
 
     monkeypatch.setattr(bench.train, "fit", recording_fit)
-    config = resolve({"manifest": str(tiny_manifest), "backbone": "tiny-wavlm", "vad": "energy",
-                      "cache_dir": str(cache_dir), "recipe": "sap-paper"}, None,
-                     ["epochs=1", "batch_size=8", "folds=0", "probes=false", "layers=0,2"], ["poolers=gap"])
+    config = resolve(
+        {
+            "manifest": str(tiny_manifest),
+            "backbone": "tiny-wavlm",
+            "vad": "energy",
+            "cache_dir": str(cache_dir),
+            "recipe": "sap-paper",
+        },
+        None,
+        ["epochs=1", "batch_size=8", "folds=0", "probes=false", "layers=0,2"],
+        ["poolers=gap"],
+    )
     results = run_grid(config, tmp_path, echo=lambda *_: None).results
     assert (results["status"] == "ok").all(), results["error"].tolist()
     ((train_config, store_type, mixing),) = seen

@@ -27,7 +27,9 @@ def test_a_run_records_the_backbone_revision_and_the_defaults_it_used(tiny_manif
     run_grid(config, run_dir, echo=lines.append)  # the same command resumes: nothing to run
     assert any("1 already done, 0 to run" in line for line in lines)
 
-    shown = {(t, k): v for t, table in setup_tables(load_run(run_dir)) for k, v in zip(table["Setting"], table["Value"])}
+    shown = {
+        (t, k): v for t, table in setup_tables(load_run(run_dir)) for k, v in zip(table["Setting"], table["Value"])
+    }
     data = "Data and features"
     assert shown[(data, "backbone revision")] == features["revision"]
     assert shown[(data, "layers")] == "all: 0, 1, 2 (3 hidden states)"

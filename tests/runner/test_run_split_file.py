@@ -17,16 +17,24 @@ def _split_file(tiny_manifest, path, test_speakers=("S01F", "S02M")):
     """Two folds, each testing one speaker, validating on its session partner, training on the rest."""
     manifest = pd.read_csv(tiny_manifest, dtype=str, keep_default_na=False)
     partner = {"S01F": "S01M", "S02M": "S02F"}
-    rows = [{"fold": f, "id": r.id, "speaker": r.speaker,
-             "role": "test" if r.speaker == t else "valid" if r.speaker == partner[t] else "train"}
-            for f, t in enumerate(test_speakers) for r in manifest.itertuples()]
+    rows = [
+        {
+            "fold": f,
+            "id": r.id,
+            "speaker": r.speaker,
+            "role": "test" if r.speaker == t else "valid" if r.speaker == partner[t] else "train",
+        }
+        for f, t in enumerate(test_speakers)
+        for r in manifest.itertuples()
+    ]
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
 
 
 def _config(tiny_manifest, cache_dir, split, protocol="predefined"):
-    return tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap",), sets=(f"protocol={protocol}",
-                                                                            f"split_file={split}"))
+    return tiny_config(
+        tiny_manifest, cache_dir, grid=("poolers=gap",), sets=(f"protocol={protocol}", f"split_file={split}")
+    )
 
 
 def test_a_run_uses_the_files_folds_and_records_its_digest(tiny_manifest, cache_dir, tmp_path):
@@ -50,7 +58,9 @@ def test_a_run_uses_the_files_folds_and_records_its_digest(tiny_manifest, cache_
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps  # the copy resumes: nothing ran again
 
     _split_file(tiny_manifest, split, test_speakers=("S02M", "S01F"))  # the user's file changes
-    with pytest.raises(BenchError, match="split file whose content has changed since .*Resume with --split-file .*split.csv"):
+    with pytest.raises(
+        BenchError, match="split file whose content has changed since .*Resume with --split-file .*split.csv"
+    ):
         run_grid(_config(tiny_manifest, cache_dir, split), run_dir, echo=lambda *_: None)
 
 
@@ -70,11 +80,35 @@ def test_the_cli_option_reaches_the_plan(tiny_manifest, cache_dir, tmp_path, cap
     from runner_fixtures import run_cli
 
     split = _split_file(tiny_manifest, tmp_path / "official.csv")
-    rc, stdout, err = run_cli(capsys, "run", "--manifest", str(tiny_manifest), "--backbone", "fbank", "--vad", "energy",
-                              "--protocol", "predefined", "--split-file", str(split), "--grid", "poolers=gap", "--dry-run")
+    rc, stdout, err = run_cli(
+        capsys,
+        "run",
+        "--manifest",
+        str(tiny_manifest),
+        "--backbone",
+        "fbank",
+        "--vad",
+        "energy",
+        "--protocol",
+        "predefined",
+        "--split-file",
+        str(split),
+        "--grid",
+        "poolers=gap",
+        "--dry-run",
+    )
     assert rc == 0, err
     digest = hashlib.sha256(split.read_bytes()).hexdigest()
     assert "folds: 2 (predefined): 0, 1" in stdout and f"split file: {split} (sha256 {digest})" in stdout
-    rc, _, err = run_cli(capsys, "run", "--manifest", str(tiny_manifest), "--protocol", "predefined",
-                         "--split-file", str(tmp_path / "gone.csv"), "--dry-run")
+    rc, _, err = run_cli(
+        capsys,
+        "run",
+        "--manifest",
+        str(tiny_manifest),
+        "--protocol",
+        "predefined",
+        "--split-file",
+        str(tmp_path / "gone.csv"),
+        "--dry-run",
+    )
     assert rc == 2 and "split file not found" in err and "--split-file RUN/split.csv" in err

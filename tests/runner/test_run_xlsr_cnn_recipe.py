@@ -32,9 +32,25 @@ def test_xlsr_cnn_recipe_runs_on_shemo_five_classes(tmp_path, capsys, monkeypatc
 
     monkeypatch.setattr(bench.train, "fit", recording_fit)
     root, out = shemo_tree(tmp_path / "ShEMO"), tmp_path / "run"
-    rc, _, stderr = run_cli(capsys, "run", "--recipe", "xlsr-cnn-paper", "--data-dir", str(root),
-                            "--backbone", "tiny-wav2vec2", "--cache-dir", str(tmp_path / "cache"), "--out", str(out),
-                            "--set", "layers=2", "epochs=1", "folds=0,1", "probes=false")
+    rc, _, stderr = run_cli(
+        capsys,
+        "run",
+        "--recipe",
+        "xlsr-cnn-paper",
+        "--data-dir",
+        str(root),
+        "--backbone",
+        "tiny-wav2vec2",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--out",
+        str(out),
+        "--set",
+        "layers=2",
+        "epochs=1",
+        "folds=0,1",
+        "probes=false",
+    )
     assert rc == 0, stderr
 
     results = pd.read_csv(out / "results.csv")

@@ -12,12 +12,24 @@ from bench.train.config import TrainConfig
 
 def test_precedence_defaults_recipe_config_params_set_grid(tmp_path):
     config_file = tmp_path / "c.yaml"
-    config_file.write_text(yaml.safe_dump({"recipe": "sap-paper", "protocol": "loso-session",
-                                           "train": {"epochs": 7, "lr": 0.01, "alpha": 0.2, "beta": 0.3}}))
+    config_file.write_text(
+        yaml.safe_dump(
+            {
+                "recipe": "sap-paper",
+                "protocol": "loso-session",
+                "train": {"epochs": 7, "lr": 0.01, "alpha": 0.2, "beta": 0.3},
+            }
+        )
+    )
     params_file = tmp_path / "best.yaml"
     params_file.write_text(yaml.safe_dump({"design": "dev-speakers", "lr": 0.002, "alpha": 0.6, "dev_speakers": []}))
-    config = resolve({"dataset": "demo", "protocol": None}, str(config_file), ["alpha=0.7", "gamma=0.05"],
-                     ["lr=0.1,0.2"], str(params_file))
+    config = resolve(
+        {"dataset": "demo", "protocol": None},
+        str(config_file),
+        ["alpha=0.7", "gamma=0.05"],
+        ["lr=0.1,0.2"],
+        str(params_file),
+    )
     paper = get_recipe("sap-paper").resolved()
     assert config.recipe == "sap-paper" and config.protocol == "loso-session"
     assert config.train["batch_size"] == paper["batch_size"] and config.train["mode"] == "finetune"  # recipe
@@ -41,7 +53,9 @@ def test_options_are_scoped_to_their_entry():
 
 def test_tuned_pooler_options_go_to_the_tuned_pooler_only(tmp_path):
     params_file = tmp_path / "best.yaml"
-    params_file.write_text(yaml.safe_dump({"design": "nested", "pooler": "sap", "folds": {0: {"pooler.heads": 2, "lr": 0.01}}}))
+    params_file.write_text(
+        yaml.safe_dump({"design": "nested", "pooler": "sap", "folds": {0: {"pooler.heads": 2, "lr": 0.01}}})
+    )
     config = resolve({}, None, [], ["poolers=gap,sap"], str(params_file))
     assert job_options(config, Cell("fbank", "webrtc", "sap"), 0) == ({**config.train, "lr": 0.01}, {"heads": 2})
     assert job_options(config, Cell("fbank", "webrtc", "gap"), 0)[1] == {}
@@ -54,7 +68,9 @@ def test_every_problem_is_listed_at_once():
     assert len(problems) == 5
     assert any("colour: unknown option" in p for p in problems)
     assert any("pooler.<name>.heads" in p for p in problems) and any("vad.<name>.aggressiveness" in p for p in problems)
-    assert any("epoch: unknown option" in p for p in problems) and any("colours: not a grid axis" in p for p in problems)
+    assert any("epoch: unknown option" in p for p in problems) and any(
+        "colours: not a grid axis" in p for p in problems
+    )
     assert "5 problem(s)" in str(error.value)
 
 
@@ -69,9 +85,20 @@ def test_unknown_recipe_and_training_keys_in_a_file(tmp_path):
 
 
 def test_config_yaml_round_trips(tmp_path):
-    config = resolve({"dataset": "demo", "recipe": "sap-paper"}, None,
-                     ["backbone=tiny-wavlm", "layers=0,2", "epochs=3", "pooler.sap.heads=4", "vad.webrtc.aggressiveness=1", "folds=0,1", "max_duration=2.5"],
-                     ["poolers=gap,sap", "pooler.sap.heads=2,4", "seeds=0,1"])
+    config = resolve(
+        {"dataset": "demo", "recipe": "sap-paper"},
+        None,
+        [
+            "backbone=tiny-wavlm",
+            "layers=0,2",
+            "epochs=3",
+            "pooler.sap.heads=4",
+            "vad.webrtc.aggressiveness=1",
+            "folds=0,1",
+            "max_duration=2.5",
+        ],
+        ["poolers=gap,sap", "pooler.sap.heads=2,4", "seeds=0,1"],
+    )
     path = tmp_path / "config.yaml"
     path.write_text(to_yaml(config, classes=["a", "b"], expected_jobs=12, environment={"python": "3"}))
     again = resolve({}, str(path))
@@ -100,10 +127,27 @@ def test_items_after_set_stay_with_set():
     def command(sets, grid, out):
         seen.update(sets=sets, grid=grid, out=out)
 
-    result = CliRunner().invoke(command, ["--grid", "poolers=gap,sap", "seeds=0,1", "--set", "folds=0,1", "epochs=10",
-                                          "--out", "x=y", "--set", "lr=0.1"])
+    result = CliRunner().invoke(
+        command,
+        [
+            "--grid",
+            "poolers=gap,sap",
+            "seeds=0,1",
+            "--set",
+            "folds=0,1",
+            "epochs=10",
+            "--out",
+            "x=y",
+            "--set",
+            "lr=0.1",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    assert seen == {"sets": ("folds=0,1", "epochs=10", "lr=0.1"), "grid": ("poolers=gap,sap", "seeds=0,1"), "out": "x=y"}
+    assert seen == {
+        "sets": ("folds=0,1", "epochs=10", "lr=0.1"),
+        "grid": ("poolers=gap,sap", "seeds=0,1"),
+        "out": "x=y",
+    }
     assert CliRunner().invoke(command, ["--set", "a=1", "stray"]).exit_code != 0  # a stray word is an error
 
 

@@ -21,9 +21,17 @@ def _quiet(*_):
 
 def test_a_busy_folder_stops_a_second_run(tiny_manifest, cache_dir, tmp_path):
     out = tmp_path / "run"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom bench.runner.folder import RunFolder\n"
-                               "with RunFolder(sys.argv[1]).locked():\n    print('locked', flush=True)\n    time.sleep(60)",
-                               str(out)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom bench.runner.folder import RunFolder\n"
+            "with RunFolder(sys.argv[1]).locked():\n    print('locked', flush=True)\n    time.sleep(60)",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(BenchError, match=rf"in use by another `bench run` \(pid {holder.pid}\)"):
@@ -102,13 +110,31 @@ def test_job_file_names_are_sanitised():
     assert name.startswith("escaped-my-ckpt-we-ird-s0-f03-")
 
 
-def test_bench_run_exits_1_when_a_job_fails_and_says_how_to_retry(tiny_manifest, cache_dir, tmp_path, capsys,
-                                                                  monkeypatch):
+def test_bench_run_exits_1_when_a_job_fails_and_says_how_to_retry(
+    tiny_manifest, cache_dir, tmp_path, capsys, monkeypatch
+):
     out = tmp_path / "run"
-    argv = ["run", "--manifest", str(tiny_manifest), "--backbone", "fbank", "--vad", "energy", "--cache-dir",
-            str(cache_dir), "--set", "folds=0", "epochs=3", "min_steps=0", "probes=false",
-            "pooler.svm.C=-1",  # C < 0: sklearn refuses it
-            "--grid", "poolers=gap,svm", "--out", str(out)]
+    argv = [
+        "run",
+        "--manifest",
+        str(tiny_manifest),
+        "--backbone",
+        "fbank",
+        "--vad",
+        "energy",
+        "--cache-dir",
+        str(cache_dir),
+        "--set",
+        "folds=0",
+        "epochs=3",
+        "min_steps=0",
+        "probes=false",
+        "pooler.svm.C=-1",  # C < 0: sklearn refuses it
+        "--grid",
+        "poolers=gap,svm",
+        "--out",
+        str(out),
+    ]
     monkeypatch.setattr(sys, "argv", ["bench", *argv])
     rc, _, stderr = run_cli(capsys, *argv)
     assert rc == 1, stderr

@@ -27,7 +27,9 @@ def test_expand_crosses_every_axis_and_labels_cells():
     grid = parse_assignments(["poolers=gap,sr", "lr=0.001,0.01", "seeds=0,1,2"])
     cells, seeds = expand(grid, "fbank", "webrtc", probes=False)
     assert seeds == [0, 1, 2]
-    assert [(c.pooler, c.hparams) for c in cells] == [(p, (("lr", lr),)) for p, lr in itertools.product(["gap", "sr"], [0.001, 0.01])]
+    assert [(c.pooler, c.hparams) for c in cells] == [
+        (p, (("lr", lr),)) for p, lr in itertools.product(["gap", "sr"], [0.001, 0.01])
+    ]
     assert cells[0].label == "fbank|webrtc|gap|lr=0.001"
     assert cells[0].training_overrides() == {"lr": 0.001} and cells[0].pooler_params() == {}
     cells, seeds = expand({}, "fbank", "energy", probes=False)
@@ -46,16 +48,33 @@ def test_labels_show_only_what_differs():
     cells, _ = expand(grid, "fbank", "webrtc", probes=False)
     assert [c.label for c in cells] == ["fbank|webrtc|gap", "fbank|webrtc|sap"]
     assert cells[1].pooler_params() == {"heads": 4} and cells[1].training_overrides() == {"lr": 0.01}
-    assert len({c.label for c in expand(parse_assignments(["poolers=sap,sr", "pooler.sap.heads=2,4", "pooler.sr.heads=2,4",
-                                                           "dropout=0.1,0.2"]), "b", "v", probes=False)[0]}) == 8
+    assert (
+        len(
+            {
+                c.label
+                for c in expand(
+                    parse_assignments(
+                        ["poolers=sap,sr", "pooler.sap.heads=2,4", "pooler.sr.heads=2,4", "dropout=0.1,0.2"]
+                    ),
+                    "b",
+                    "v",
+                    probes=False,
+                )[0]
+            }
+        )
+        == 8
+    )
 
 
 def test_a_scoped_vad_axis_splits_features_and_probes():
     grid = parse_assignments(["poolers=gap", "vads=webrtc,energy", "vad.webrtc.aggressiveness=1,3"])
     cells, _ = expand(grid, "fbank", "webrtc", probes=True)
     trained = [c for c in cells if c.pooler == "gap"]
-    assert [c.label for c in trained] == ["fbank|webrtc|gap|aggressiveness=1", "fbank|webrtc|gap|aggressiveness=3",
-                                          "fbank|energy|gap"]
+    assert [c.label for c in trained] == [
+        "fbank|webrtc|gap|aggressiveness=1",
+        "fbank|webrtc|gap|aggressiveness=3",
+        "fbank|energy|gap",
+    ]
     assert [c.vad_options() for c in trained] == [{"aggressiveness": 1}, {"aggressiveness": 3}, {}]
     probes = [c for c in cells if c.pooler in PROBES]
     assert len(probes) == 3 * len(PROBES)  # one per probe and (backbone, VAD setting)

@@ -13,13 +13,25 @@ from runner_fixtures import run_cli, tiny_config
 
 
 def _tiny_args(manifest, cache_dir):
-    return ["--manifest", str(manifest), "--backbone", "fbank", "--vad", "energy", "--cache-dir", str(cache_dir),
-            "--set", "epochs=3", "batch_size=8"]
+    return [
+        "--manifest",
+        str(manifest),
+        "--backbone",
+        "fbank",
+        "--vad",
+        "energy",
+        "--cache-dir",
+        str(cache_dir),
+        "--set",
+        "epochs=3",
+        "batch_size=8",
+    ]
 
 
 @pytest.fixture
 def no_audio(monkeypatch):
     """Fail the test if anything decodes audio or extracts features."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("audio was read during planning")
 
@@ -35,8 +47,9 @@ def test_a_misspelled_pooler_fails_fast_and_writes_nothing(tiny_manifest, cache_
         run_grid(tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap,sapp",)), out, echo=lambda *_: None)
     assert time.perf_counter() - started < 5
     assert not out.exists()
-    rc, _, stderr = run_cli(capsys, "run", *_tiny_args(tiny_manifest, cache_dir), "--grid", "poolers=gap,sapp",
-                            "--out", str(out))
+    rc, _, stderr = run_cli(
+        capsys, "run", *_tiny_args(tiny_manifest, cache_dir), "--grid", "poolers=gap,sapp", "--out", str(out)
+    )
     assert rc == 2 and "error: the run was not started: 1 problem(s) found" in stderr
     assert "unknown pooler 'sapp'" in stderr
     assert not out.exists()
@@ -44,17 +57,33 @@ def test_a_misspelled_pooler_fails_fast_and_writes_nothing(tiny_manifest, cache_
 
 def test_all_problems_in_one_message_before_any_audio(tiny_manifest, cache_dir, tmp_path, no_audio):
     problems = Problems()
-    config = resolve({"manifest": str(tiny_manifest), "backbone": "fbank", "cache_dir": str(cache_dir)}, None,
-                     ["epochs=0", "pooler.sap.heads=4", "vad.webrtc.aggressiveness=9", "folds=0,7"],
-                     ["poolers=gap,sap", "pooler.sap.dropout=0.5,2.0", "backbones=fbank,no-such-model"], None, problems)
+    config = resolve(
+        {"manifest": str(tiny_manifest), "backbone": "fbank", "cache_dir": str(cache_dir)},
+        None,
+        ["epochs=0", "pooler.sap.heads=4", "vad.webrtc.aggressiveness=9", "folds=0,7"],
+        ["poolers=gap,sap", "pooler.sap.dropout=0.5,2.0", "backbones=fbank,no-such-model"],
+        None,
+        problems,
+    )
     with pytest.raises(PlanError) as error:
         run_grid(config, tmp_path / "run", echo=lambda *_: None, problems=problems)
     text = "\n".join(error.value.problems)
     assert "unknown backbone 'no-such-model'" in text
     assert not (tmp_path / "run").exists()
-    config = resolve({"manifest": str(tiny_manifest), "backbone": "fbank", "cache_dir": str(cache_dir)}, None,
-                     ["epochs=0", "pooler.sap.heads=4", "pooler.gap.heads=2", "vad.webrtc.aggressiveness=9",
-                      "folds=0,7", "pooler.sap.colour=red"], ["poolers=gap,sap"], None)
+    config = resolve(
+        {"manifest": str(tiny_manifest), "backbone": "fbank", "cache_dir": str(cache_dir)},
+        None,
+        [
+            "epochs=0",
+            "pooler.sap.heads=4",
+            "pooler.gap.heads=2",
+            "vad.webrtc.aggressiveness=9",
+            "folds=0,7",
+            "pooler.sap.colour=red",
+        ],
+        ["poolers=gap,sap"],
+        None,
+    )
     with pytest.raises(PlanError) as error:
         prepare(config)
     problems = error.value.problems
@@ -67,8 +96,12 @@ def test_all_problems_in_one_message_before_any_audio(tiny_manifest, cache_dir, 
 
 
 def test_options_for_an_entry_the_grid_lacks_are_refused(tiny_manifest, cache_dir):
-    config = resolve({"manifest": str(tiny_manifest), "cache_dir": str(cache_dir)}, None,
-                     ["vad.webrtc.aggressiveness=2"], ["vads=energy", "poolers=gap", "pooler.sap.heads=4,8"])
+    config = resolve(
+        {"manifest": str(tiny_manifest), "cache_dir": str(cache_dir)},
+        None,
+        ["vad.webrtc.aggressiveness=2"],
+        ["vads=energy", "poolers=gap", "pooler.sap.heads=4,8"],
+    )
     with pytest.raises(PlanError) as error:
         prepare(config)
     assert any("vad.webrtc.* options are given but the grid has no vad 'webrtc'" in p for p in error.value.problems)
@@ -83,8 +116,11 @@ def test_path_names_are_checked_against_the_registries(tiny_manifest, cache_dir,
 
 
 def test_pooler_ranges_use_the_backbone_width_once_known(tiny_manifest, cache_dir, tmp_path):
-    run_grid(tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap",), sets=("folds=0",)), tmp_path / "warm",
-             echo=lambda *_: None)  # builds fbank once: its width is now in the cache's memo
+    run_grid(
+        tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap",), sets=("folds=0",)),
+        tmp_path / "warm",
+        echo=lambda *_: None,
+    )  # builds fbank once: its width is now in the cache's memo
     config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=sap", "pooler.sap.heads=3,4"))
     with pytest.raises(PlanError) as error:
         prepare(config)
@@ -95,8 +131,18 @@ def test_pooler_ranges_use_the_backbone_width_once_known(tiny_manifest, cache_di
 
 def test_dry_run_prints_the_plan_and_writes_nothing(tiny_manifest, cache_dir, tmp_path, no_audio, capsys):
     out = tmp_path / "run"
-    rc, stdout, stderr = run_cli(capsys, "run", *_tiny_args(tiny_manifest, cache_dir), "--grid", "poolers=gap,sap",
-                                 "pooler.sap.heads=4,8", "seeds=0,1", "--out", str(out), "--dry-run")
+    rc, stdout, stderr = run_cli(
+        capsys,
+        "run",
+        *_tiny_args(tiny_manifest, cache_dir),
+        "--grid",
+        "poolers=gap,sap",
+        "pooler.sap.heads=4,8",
+        "seeds=0,1",
+        "--out",
+        str(out),
+        "--dry-run",
+    )
     assert rc == 0, stderr
     lines = stdout.splitlines()
     assert "cells: 6" in lines  # gap, sap x 2 heads, 3 probes
@@ -110,8 +156,11 @@ def test_dry_run_prints_the_plan_and_writes_nothing(tiny_manifest, cache_dir, tm
 
 
 def test_dry_run_tells_cached_from_missing_features(tiny_manifest, cache_dir, tmp_path):
-    run_grid(tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap",), sets=("folds=0",)), tmp_path / "warm",
-             echo=lambda *_: None)
+    run_grid(
+        tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap",), sets=("folds=0",)),
+        tmp_path / "warm",
+        echo=lambda *_: None,
+    )
     config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap", "vads=energy,none"))
     plan = prepare(config, cache_status=True)
     state = {fs.vad: fs.cached for fs in plan.feature_sets}
@@ -128,8 +177,14 @@ def test_the_grid_needs_jobs(tiny_manifest, cache_dir, tmp_path):
 
 def test_hub_ids_and_revisions_pass_the_name_check(tiny_manifest, cache_dir, tmp_path, no_audio):
     problems = Problems()
-    config = resolve({"manifest": str(tiny_manifest), "backbone": "fbank", "cache_dir": str(cache_dir)}, None, [],
-                     ["backbones=wavlm-large@abc123,microsoft/wavlm-large,someone/model@v2,no-such-model"], None, problems)
+    config = resolve(
+        {"manifest": str(tiny_manifest), "backbone": "fbank", "cache_dir": str(cache_dir)},
+        None,
+        [],
+        ["backbones=wavlm-large@abc123,microsoft/wavlm-large,someone/model@v2,no-such-model"],
+        None,
+        problems,
+    )
     with pytest.raises(PlanError) as error:
         run_grid(config, tmp_path / "run", echo=lambda *_: None, problems=problems)
     backbone_problems = [p for p in error.value.problems if "backbone" in p]
@@ -146,12 +201,25 @@ def empty_hf_cache(tmp_path, monkeypatch):
     return tmp_path / "hf" / "hub"
 
 
-def test_a_hub_model_neither_cached_nor_downloadable_stops_the_plan(tiny_manifest, cache_dir, tmp_path, no_audio,
-                                                                     empty_hf_cache, capsys):
+def test_a_hub_model_neither_cached_nor_downloadable_stops_the_plan(
+    tiny_manifest, cache_dir, tmp_path, no_audio, empty_hf_cache, capsys
+):
     out = tmp_path / "run"
     started = time.perf_counter()
-    rc, _, stderr = run_cli(capsys, "run", *_tiny_args(tiny_manifest, cache_dir), "--backbone", "wavlm-large",
-                            "--set", "mode=finetune", "folds=0,1", "--grid", "poolers=gap,sr", "--out", str(out))
+    rc, _, stderr = run_cli(
+        capsys,
+        "run",
+        *_tiny_args(tiny_manifest, cache_dir),
+        "--backbone",
+        "wavlm-large",
+        "--set",
+        "mode=finetune",
+        "folds=0,1",
+        "--grid",
+        "poolers=gap,sr",
+        "--out",
+        str(out),
+    )
     assert rc == 2 and time.perf_counter() - started < 20
     assert stderr.count("needs the weights of microsoft/wavlm-large (revision main)") == 1  # once, not per job
     assert "offline mode is on" in stderr and "hf download microsoft/wavlm-large" in stderr

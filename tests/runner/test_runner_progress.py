@@ -50,9 +50,11 @@ def test_eta_uses_the_overall_mean_for_a_pooler_not_seen_yet_and_none_before_any
 def test_non_terminal_output_gets_one_line_per_job_with_count_elapsed_and_eta():
     stream, now = io.StringIO(), [0.0]
     progress = JobProgress(["gap", "sap", "sap"], show_epochs=False, stream=stream, clock=lambda: now[0])
-    records = [{"job": "gap-j", "pooler": "gap", "status": "ok", "ua": 0.5, "wa": 0.6, "epochs": 3, "seconds": 2.0},
-               {"job": "sap-j", "pooler": "sap", "status": "ok", "ua": 0.7, "wa": 0.7, "epochs": 4, "seconds": 20.0},
-               {"job": "sap-k", "pooler": "sap", "status": "failed", "error": "boom", "seconds": None}]
+    records = [
+        {"job": "gap-j", "pooler": "gap", "status": "ok", "ua": 0.5, "wa": 0.6, "epochs": 3, "seconds": 2.0},
+        {"job": "sap-j", "pooler": "sap", "status": "ok", "ua": 0.7, "wa": 0.7, "epochs": 4, "seconds": 20.0},
+        {"job": "sap-k", "pooler": "sap", "status": "failed", "error": "boom", "seconds": None},
+    ]
     for record, at in zip(records, [2.0, 22.0, 23.0]):
         now[0] = at
         progress.finished(record)

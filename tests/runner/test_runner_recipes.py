@@ -37,13 +37,24 @@ def test_every_recipe_sets_only_known_options():
 
 def test_a_recipes_run_options_and_grid_sit_below_the_command_line():
     config = resolve({"recipe": "xlsr-cnn-paper"})
-    assert (config.dataset, config.class_set, config.protocol, config.backbone) == ("shemo", "5class", "loso", "xlsr-53")
+    assert (config.dataset, config.class_set, config.protocol, config.backbone) == (
+        "shemo",
+        "5class",
+        "loso",
+        "xlsr-53",
+    )
     assert config.layers == [24] and config.max_duration == 7.0 and config.grid == {"poolers": ["cnn"]}
     assert config.train["optimizer"] == "adam" and config.train["batch_size"] == 4
     assert not config.train["class_weighting"] and config.train["beta"] == config.train["gamma"] == 0.0
-    config = resolve({"recipe": "xlsr-cnn-paper", "backbone": "tiny-wav2vec2"}, None, ["class_set=all", "lr=0.01"],
-                     ["poolers=gap,cnn"])
-    assert config.backbone == "tiny-wav2vec2" and config.class_set == "all" and config.grid == {"poolers": ["gap", "cnn"]}
+    config = resolve(
+        {"recipe": "xlsr-cnn-paper", "backbone": "tiny-wav2vec2"},
+        None,
+        ["class_set=all", "lr=0.01"],
+        ["poolers=gap,cnn"],
+    )
+    assert (
+        config.backbone == "tiny-wav2vec2" and config.class_set == "all" and config.grid == {"poolers": ["gap", "cnn"]}
+    )
     assert config.dataset == "shemo"  # what is not overridden stays the recipe's
     recorded = yaml.safe_load(to_yaml(config))
     assert recorded["recipe_overrides"] == {"backbone": "tiny-wav2vec2", "class_set": "all", "lr": 0.01}

@@ -23,10 +23,13 @@ def test_against_sklearn(seed):
     recall = per_class_recall(y_true, y_pred, labels=CLASSES)
     np.testing.assert_allclose(list(recall.values()), skm.recall_score(y_true, y_pred, labels=CLASSES, average=None))
     labels = ["sad", "angry", "neutral", "happy"]  # explicit, unsorted order
-    np.testing.assert_array_equal(confusion_matrix(y_true, y_pred, labels=labels),
-                                  skm.confusion_matrix(y_true, y_pred, labels=labels))
-    np.testing.assert_allclose(confusion_matrix(y_true, y_pred, labels=labels, normalize="true"),
-                               skm.confusion_matrix(y_true, y_pred, labels=labels, normalize="true"))
+    np.testing.assert_array_equal(
+        confusion_matrix(y_true, y_pred, labels=labels), skm.confusion_matrix(y_true, y_pred, labels=labels)
+    )
+    np.testing.assert_allclose(
+        confusion_matrix(y_true, y_pred, labels=labels, normalize="true"),
+        skm.confusion_matrix(y_true, y_pred, labels=labels, normalize="true"),
+    )
 
 
 def test_class_absent_from_y_true_is_not_averaged_like_sklearn():
@@ -43,7 +46,8 @@ def test_macro_f1_with_label_absent_everywhere_matches_sklearn_zero_division():
     y_true, y_pred = random_labels(3, pred_classes=CLASSES[:3])
     labels = [*CLASSES, "fear"]
     assert macro_f1(y_true, y_pred, labels=labels) == pytest.approx(
-        skm.f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0), abs=1e-12)
+        skm.f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0), abs=1e-12
+    )
 
 
 def test_integer_labels_and_errors():

@@ -25,8 +25,9 @@ def test_bootstrap_equals_scipy_with_same_seed(folds, method):
 @pytest.mark.parametrize("method", ["percentile", "bca"])
 def test_bootstrap_agrees_with_scipy_across_seeds_within_monte_carlo_error(folds, method):
     ours = bootstrap_ci(folds, 0.9, method, n_resamples=4000, seed=1)
-    ref = stats.bootstrap((folds,), np.mean, method=method, confidence_level=0.9, n_resamples=4000,
-                          rng=np.random.default_rng(2)).confidence_interval
+    ref = stats.bootstrap(
+        (folds,), np.mean, method=method, confidence_level=0.9, n_resamples=4000, rng=np.random.default_rng(2)
+    ).confidence_interval
     sd = folds.std(ddof=1) / np.sqrt(len(folds))
     assert abs(ours.low - ref.low) < 0.15 * sd and abs(ours.high - ref.high) < 0.15 * sd
 
@@ -55,8 +56,14 @@ def test_sap_paper_half_width_is_consistent_with_t_over_ten_folds():
     assert t_ci(values).half_width == pytest.approx(2.525, abs=1e-9)
 
 
-@pytest.mark.parametrize("make", [lambda v: t_ci(v), lambda v: bootstrap_ci(v, n_resamples=50, seed=0),
-                                  lambda v: bootstrap_ci(v, method="bca", n_resamples=50, seed=0)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda v: t_ci(v),
+        lambda v: bootstrap_ci(v, n_resamples=50, seed=0),
+        lambda v: bootstrap_ci(v, method="bca", n_resamples=50, seed=0),
+    ],
+)
 def test_degenerate_inputs(make):
     one = make([0.7])
     assert one.estimate == 0.7 and math.isnan(one.low) and math.isnan(one.high) and one.n == 1

@@ -33,8 +33,9 @@ def test_monte_carlo_close_to_scipy_for_many_folds():
     rng = np.random.default_rng(5)
     d = rng.normal(0.004, 0.02, 30)
     ours = sign_flip_test(d, n_resamples=4000, seed=0)
-    ref = stats.permutation_test((d,), np.mean, permutation_type="samples", n_resamples=4000, vectorized=True,
-                                 rng=np.random.default_rng(1))
+    ref = stats.permutation_test(
+        (d,), np.mean, permutation_type="samples", n_resamples=4000, vectorized=True, rng=np.random.default_rng(1)
+    )
     assert not ours.exact and ours.n_permutations == 4000
     assert abs(ours.pvalue - ref.pvalue) < 4 * np.sqrt(ref.pvalue * (1 - ref.pvalue) / 4000) + 0.01
 

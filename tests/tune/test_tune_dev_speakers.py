@@ -16,8 +16,9 @@ def dev_run(tiny_manifest, cache_dir, tmp_path_factory):
     recorder = RecordingFit(tiny_manifest)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(bench.train, "fit", recorder)
-        options = TuneOptions(pooler="gap", trials=2, out=out, design="dev-speakers", dev_speakers=["S02M"],
-                              sampler_seed=0, pruner="none")
+        options = TuneOptions(
+            pooler="gap", trials=2, out=out, design="dev-speakers", dev_speakers=["S02M"], sampler_seed=0, pruner="none"
+        )
         run_tune(tiny_tune_config(tiny_manifest, cache_dir), options, echo=lambda *_: None)
     return out, recorder
 
@@ -36,12 +37,12 @@ def test_dev_design_scores_on_dev_speakers_only(dev_run):
 
 def test_later_run_never_tests_a_dev_speaker(dev_run, tiny_manifest, cache_dir, tmp_path):
     out, _ = dev_run
-    config = tiny_tune_config(tiny_manifest, cache_dir, params_file=out / "best_params.yaml",
-                              grid=["poolers=gap"])
+    config = tiny_tune_config(tiny_manifest, cache_dir, params_file=out / "best_params.yaml", grid=["poolers=gap"])
     results = run_grid(config, tmp_path / "run", echo=lambda *_: None).results
     assert sorted(results["fold"]) == [0, 1, 2] and "S02M" not in set(results["test_speaker"])
-    asked = tiny_tune_config(tiny_manifest, cache_dir, params_file=out / "best_params.yaml",
-                             grid=["poolers=gap"], sets=["folds=3"])
+    asked = tiny_tune_config(
+        tiny_manifest, cache_dir, params_file=out / "best_params.yaml", grid=["poolers=gap"], sets=["folds=3"]
+    )
     with pytest.raises(BenchError, match="development speakers"):
         run_grid(asked, tmp_path / "run2", echo=lambda *_: None)
 

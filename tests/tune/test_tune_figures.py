@@ -26,7 +26,11 @@ def _study(n=6):
 
     def objective(trial):
         lr, u = trial.suggest_float("lr", 1e-4, 1e-2, log=True), trial.suggest_float("simplex_u1", 0, 1)
-        trial.set_user_attr("alpha", u), trial.set_user_attr("beta", (1 - u) / 2), trial.set_user_attr("gamma", (1 - u) / 2)
+        (
+            trial.set_user_attr("alpha", u),
+            trial.set_user_attr("beta", (1 - u) / 2),
+            trial.set_user_attr("gamma", (1 - u) / 2),
+        )
         return 0.3 + 0.2 * u + lr
 
     study.optimize(objective, n_trials=n)
@@ -42,7 +46,8 @@ def test_axes_say_validation_ua_and_trial(tmp_path, saved_figures):
     assert all(float(t).is_integer() for t in history.get_xticks())  # trial numbers, not 0.5 steps
     importance = saved_figures["f0-importance.png"].axes[0]
     assert "validation UA" in importance.get_xlabel() and importance.get_ylabel() == "tuned parameter"
-    assert "Objective Value" not in " ".join(ax.get_title() + ax.get_xlabel() + ax.get_ylabel()
-                                             for fig in saved_figures.values() for ax in fig.axes)
+    assert "Objective Value" not in " ".join(
+        ax.get_title() + ax.get_xlabel() + ax.get_ylabel() for fig in saved_figures.values() for ax in fig.axes
+    )
     colorbar = saved_figures["f0-simplex.png"].axes[1]
     assert colorbar.get_ylabel() == "validation UA"

@@ -50,6 +50,7 @@ def test_fold0_test_speaker_is_never_trained_or_scored_on(nested_run, tiny_manif
         assert call["valid"] == valid_speaker
         assert not (call["train"] | call["valid"]) & test_speaker
     import optuna
+
     study = optuna.load_study(study_name="manifest-sap-nested-fold0", storage=f"sqlite:///{out / 'optuna.db'}")
     assert all(t.user_attrs["scoring_speakers"] == sorted(valid_speaker) for t in study.trials)
 
@@ -58,18 +59,24 @@ def test_best_params_round_trip_into_bench_run(nested_run, tiny_manifest, cache_
     out, params, _ = nested_run
     recorder = RecordingFit(tiny_manifest)
     monkeypatch.setattr(bench.train, "fit", recorder)
-    config = tiny_tune_config(tiny_manifest, cache_dir, sets=["folds=0"], params_file=out / "best_params.yaml",
-                              grid=["poolers=sap"])
+    config = tiny_tune_config(
+        tiny_manifest, cache_dir, sets=["folds=0"], params_file=out / "best_params.yaml", grid=["poolers=sap"]
+    )
     results = run_grid(config, tmp_path / "run", echo=lambda *_: None).results
     assert len(results) == 1 and (results["status"] == "ok").all()
     tuned = params["folds"][0]
     (call,) = recorder.calls
-    assert (call["config"].alpha, call["config"].beta, call["config"].gamma) == (tuned["alpha"], tuned["beta"], tuned["gamma"])
+    assert (call["config"].alpha, call["config"].beta, call["config"].gamma) == (
+        tuned["alpha"],
+        tuned["beta"],
+        tuned["gamma"],
+    )
     assert call["config"].lr == tuned["lr"] and call["pooler_params"]["heads"] == tuned["pooler.heads"]
 
 
 def test_running_an_untuned_fold_says_which_folds_are_covered(nested_run, tiny_manifest, cache_dir, tmp_path):
     from bench.errors import BenchError
+
     out, _, _ = nested_run
     config = tiny_tune_config(tiny_manifest, cache_dir, params_file=out / "best_params.yaml", grid=["poolers=sap"])
     with pytest.raises(BenchError, match="--set folds=0"):

@@ -28,7 +28,19 @@ def test_tune_cli_takes_the_run_options(tiny_manifest, cache_dir, tmp_path, caps
     from bench.cli import main
 
     with pytest.raises(SystemExit) as exit_status:
-        main(["tune", *cli_args(tiny_manifest, cache_dir), "--recipe", "nope", "--pooler", "gap", "--trials", "1",
-              "--out", str(tmp_path / "t")])
+        main(
+            [
+                "tune",
+                *cli_args(tiny_manifest, cache_dir),
+                "--recipe",
+                "nope",
+                "--pooler",
+                "gap",
+                "--trials",
+                "1",
+                "--out",
+                str(tmp_path / "t"),
+            ]
+        )
     assert exit_status.value.code == 2 and "unknown recipe 'nope'" in capsys.readouterr().err
     assert not (tmp_path / "t").exists()

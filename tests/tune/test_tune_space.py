@@ -7,7 +7,9 @@ from bench.errors import BenchError
 from bench.tune.space import load_space, simplex_point
 
 
-@pytest.mark.parametrize("u1,u2", [(0.0, 0.0), (0.0, 0.7), (0.3, 0.4), (0.999, 0.001), (1.0, 0.0), (1.0, 1.0), (0.5, 1.0)])
+@pytest.mark.parametrize(
+    "u1,u2", [(0.0, 0.0), (0.0, 0.7), (0.3, 0.4), (0.999, 0.001), (1.0, 0.0), (1.0, 1.0), (0.5, 1.0)]
+)
 def test_simplex_points_sum_to_one_and_lie_in_unit_interval(u1, u2):
     point = simplex_point(u1, u2)
     assert sum(point) == pytest.approx(1.0, abs=1e-12)
@@ -41,14 +43,17 @@ def test_default_space_and_pooler_specific_entries():
     assert "pooler.heads" not in space.active_params("gap", 768)  # gap has no heads
 
 
-@pytest.mark.parametrize("text,message", [
-    ("params:\n  alpha: {type: float, low: 0, high: 1}\n", "simplex"),
-    ("params:\n  vad.aggressiveness: {type: int, low: 0, high: 3}\n", "cannot be tuned"),
-    ("params:\n  bogus: {type: float, low: 0, high: 1}\n", "unknown parameter"),
-    ("params:\n  lr: {type: float, low: 1, high: 0}\n", "low < high"),
-    ("params:\n  proj_dim: {type: categorical}\n", "choices"),
-    ("other: 1\n", "loss_weights"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("params:\n  alpha: {type: float, low: 0, high: 1}\n", "simplex"),
+        ("params:\n  vad.aggressiveness: {type: int, low: 0, high: 3}\n", "cannot be tuned"),
+        ("params:\n  bogus: {type: float, low: 0, high: 1}\n", "unknown parameter"),
+        ("params:\n  lr: {type: float, low: 1, high: 0}\n", "low < high"),
+        ("params:\n  proj_dim: {type: categorical}\n", "choices"),
+        ("other: 1\n", "loss_weights"),
+    ],
+)
 def test_bad_space_files_say_what_is_wrong(tmp_path, text, message):
     path = tmp_path / "space.yaml"
     path.write_text(text)

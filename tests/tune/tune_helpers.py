@@ -9,8 +9,13 @@ TINY_SETS = ["epochs=2", "batch_size=8", "min_steps=0", "probes=false"]
 def tiny_tune_config(manifest, cache_dir, sets=(), params_file=None, grid=()):
     from bench.runner.config import resolve
 
-    return resolve({"manifest": str(manifest), "backbone": "fbank", "vad": "energy", "cache_dir": str(cache_dir)},
-                   None, [*TINY_SETS, *sets], list(grid), str(params_file) if params_file else None)
+    return resolve(
+        {"manifest": str(manifest), "backbone": "fbank", "vad": "energy", "cache_dir": str(cache_dir)},
+        None,
+        [*TINY_SETS, *sets],
+        list(grid),
+        str(params_file) if params_file else None,
+    )
 
 
 def cli_args(manifest, cache_dir):
@@ -29,6 +34,13 @@ class RecordingFit:
         self.calls = []
 
     def __call__(self, train, valid, classes, pooler, pooler_params=None, config=None, seed=0, on_epoch=None):
-        self.calls.append({"train": set(self.speaker[train.ids]), "valid": set(self.speaker[valid.ids]) if valid else set(),
-                           "config": config, "pooler": pooler, "pooler_params": dict(pooler_params or {})})
+        self.calls.append(
+            {
+                "train": set(self.speaker[train.ids]),
+                "valid": set(self.speaker[valid.ids]) if valid else set(),
+                "config": config,
+                "pooler": pooler,
+                "pooler_params": dict(pooler_params or {}),
+            }
+        )
         return self.real(train, valid, classes, pooler, pooler_params, config, seed=seed, on_epoch=on_epoch)

@@ -103,7 +103,10 @@ def test_options_are_converted_and_checked():
         vad.create("silero", threshold="high")
     with pytest.raises(BenchError, match="key=value"):
         vad.parse_options(["aggressiveness"])
-    assert vad.parse_options(["aggressiveness = 2", "min_speech_ms=100"]) == {"aggressiveness": "2", "min_speech_ms": "100"}
+    assert vad.parse_options(["aggressiveness = 2", "min_speech_ms=100"]) == {
+        "aggressiveness": "2",
+        "min_speech_ms": "100",
+    }
 
 
 def test_identity_names_every_setting_and_version():
