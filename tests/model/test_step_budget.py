@@ -78,3 +78,20 @@ def test_gradient_accumulation_gives_the_full_batch_step(tiny_data, pooler):
         torch.testing.assert_close(parts.model.state_dict()[key], value, atol=5e-5, rtol=1e-4)
     with pytest.raises(ValueError, match="grad_accumulation"):
         TrainConfig(batch_size=4, grad_accumulation=5)
+
+
+def test_out_of_gpu_memory_says_which_settings_fit(tiny_data, monkeypatch):
+    """A CUDA out-of-memory error in a training step becomes one message that names the micro-batch
+    and suggests a grad_accumulation that keeps the batch (simulated: no GPU needed)."""
+    import importlib
+
+    fit_module = importlib.import_module("bench.train.fit")  # the module; bench.train.fit is also the function
+
+    def oom(*args, **kwargs):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(fit_module, "_step", oom)
+    train, valid, _ = tiny_data
+    with pytest.raises(RuntimeError, match=r"micro-batches of 8 utterances .*grad_accumulation=4") as caught:
+        fit(train, valid, CLASSES, "gap", {}, quick_config(batch_size=16, grad_accumulation=2), seed=0)
+    assert isinstance(caught.value.__cause__, torch.cuda.OutOfMemoryError)
