@@ -21,7 +21,6 @@ job / the jobs of a grid.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import tempfile
 import warnings
@@ -32,12 +31,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.cache.integrity import checksum_path, sha256_hex  # noqa: E402
 from bench.cache import FeatureStore  # noqa: E402
+from iemocap_store import IEMOCAP_UTTERANCES, synthetic_store  # noqa: E402
 from bench.train import TrainConfig, UtteranceSet, fit  # noqa: E402
 from bench.train import feeders, utterance_stats  # noqa: E402
-
-IEMOCAP_UTTERANCES = 5531
 
 
 class Counter:
@@ -63,25 +60,6 @@ class Counter:
 
     def __exit__(self, *exc):
         feeders._tensor, utterance_stats._one = self._tensor, self._one
-
-
-def synthetic_store(root: Path, n: int, layers: int, dim: int, seed: int = 0) -> tuple[FeatureStore, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    seconds = np.clip(rng.lognormal(np.log(3.6), 0.6, n), 1.0, 19.0)  # IEMOCAP: mean ~4.5 s
-    digests = {}
-    for i, s in enumerate(seconds):
-        t = int(s * 50)
-        digest = hashlib.sha256(f"u{i}".encode()).hexdigest()
-        for folder, array in (
-            ("features", rng.standard_normal((layers, t, dim), dtype=np.float32).astype(np.float16)),
-            ("masks", rng.random(t) < 0.7),
-        ):
-            path = root / folder / digest[:2] / f"{digest}.npy"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(path, array)
-            checksum_path(path).write_text(sha256_hex(path.read_bytes()))  # as extraction writes it
-        digests[f"u{i}"] = digest
-    return FeatureStore(str(root / "features"), str(root / "masks"), digests, list(range(layers)), dim), seconds
 
 
 def job_bytes(store: FeatureStore, pooler: str, budget_gb: float, layer: int | None) -> tuple[int, int]:

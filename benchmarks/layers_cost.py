@@ -31,39 +31,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.cache import FeatureStore  # noqa: E402
-from bench.cache.integrity import checksum_path, sha256_hex  # noqa: E402
 from bench.train.probes import C_GRID, fit_vectors  # noqa: E402
+from iemocap_store import IEMOCAP_UTTERANCES, synthetic_store  # noqa: E402
 from bench.train.utterance_stats import utterance_sums  # noqa: E402
-
-
-IEMOCAP_UTTERANCES = 5531
-
-
-def synthetic_store(root: Path, n: int, layers: int, dim: int, seed: int = 0) -> FeatureStore:
-    """n utterances in the cache's layout (fp16 .npy + sha256 sidecar), IEMOCAP's lengths (~4.5 s mean)."""
-    rng = np.random.default_rng(seed)
-    seconds = np.clip(rng.lognormal(np.log(3.6), 0.6, n), 1.0, 19.0)
-    digests = {}
-    for i, s in enumerate(seconds):
-        t = int(s * 50)
-        digest = sha256_hex(f"u{i}".encode())
-        for folder, array in (
-            ("features", rng.standard_normal((layers, t, dim), dtype=np.float32).astype(np.float16)),
-            ("masks", rng.random(t) < 0.7),
-        ):
-            path = root / folder / digest[:2] / f"{digest}.npy"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(path, array)
-            checksum_path(path).write_text(sha256_hex(path.read_bytes()))
-        digests[f"u{i}"] = digest
-    return FeatureStore(str(root / "features"), str(root / "masks"), digests, list(range(layers)), dim)
 
 
 def cache_pass(scale: int, layers: int, dim: int) -> tuple[float, int, int]:
     """(seconds, bytes read, frames) of utterance_sums over a store of 5531/scale utterances."""
     with tempfile.TemporaryDirectory() as root:
-        store = synthetic_store(Path(root), IEMOCAP_UTTERANCES // scale, layers, dim)
+        store, _ = synthetic_store(Path(root), IEMOCAP_UTTERANCES // scale, layers, dim)
         ids = list(store.ids)
         frames = sum(store.frames(i) for i in ids)
         started = time.perf_counter()
