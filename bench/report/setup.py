@@ -126,7 +126,11 @@ def setup_tables(run: RunFolder) -> list[tuple[str, pd.DataFrame]]:
     )
     env = config.get("environment") or {}
     env_rows = [(k, show(env.get(k))) for k in ("python", "platform", "git_commit", "device", "cuda") if k in env]
-    env_rows = [(k, "none (a torch build without CUDA)" if (k, v) == ("cuda", "none") else v) for k, v in env_rows]
+    meaning = {
+        "cuda": "a torch build without CUDA",
+        "git_commit": "not run from a git checkout: see package ser-pooling-bench",
+    }
+    env_rows = [(k, f"none ({meaning[k]})" if v == "none" and k in meaning else v) for k, v in env_rows]
     env_rows += [(f"package {name}", show(version)) for name, version in (env.get("packages") or {}).items()]
     out.append(("Environment", env_rows or [("environment", "not recorded in config.yaml")]))
     return [(title, pd.DataFrame(rows, columns=["Setting", "Value"])) for title, rows in out]

@@ -47,9 +47,19 @@ def environment() -> dict:
 
 
 def _git_commit() -> str | None:
+    """HEAD of the source checkout bench was imported from; None for an installed wheel.
+
+    Only when that checkout is itself the git top level: a wheel installed into a venv that sits
+    inside some other repository must not record that repository's commit.
+    """
+    repo = Path(__file__).resolve().parents[1].parent
     try:
-        repo = Path(__file__).resolve().parents[2]
-        out = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
-        return out.stdout.strip() or None
+        out = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--show-toplevel", "HEAD"], capture_output=True, text=True, timeout=5
+        )
     except (OSError, subprocess.SubprocessError):
         return None
+    lines = out.stdout.split()
+    if out.returncode != 0 or len(lines) != 2 or Path(lines[0]).resolve() != repo:
+        return None
+    return lines[1]
