@@ -166,7 +166,9 @@ def write_report(
         performance_display(summary, metrics, level, check.status if check.probe_cells else None),
         summary.attrs["caption"]
         + (
-            ". Training: the cell's mean UA against its convex probe (under-trained: more than 2 points below it)"
+            ". Training: the cell's mean UA against its convex probe (below probe: more than 2 points below it; "
+            "under-trained: below it and a worse fit of the training speakers, with jobs still improving at the "
+            "epoch limit; stopped early: the same, but early stopping ended every job)"
             if check.probe_cells
             else ""
         )

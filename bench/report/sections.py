@@ -66,16 +66,20 @@ def status_lines(status: RunStatus, run: RunFolder) -> list[str]:
 
 
 def training_lines(check: TrainingCheck) -> list[str]:
-    """The training check above the tables: the counts, then each under-trained cell with its fix."""
+    """The training check above the tables: the counts, then each under-trained or stopped-early cell with its fix."""
     lines = [
         f"**Training check.** {check.headline()} A probe is logistic regression on parameter-free pooled "
         "vectors (convex: it converges whatever the step budget); it is a reference row, not a competitor.",
         "",
     ]
-    for row in check.cells[check.cells["under_trained"]].to_dict("records"):
-        fix = f"; fix: `{row['fix']}`" if row["fix"] else ""
+    for row in check.cells[check.cells["under_trained"] | check.cells["stopped_early"]].to_dict("records"):
+        if row["under_trained"]:
+            word, fix = "is under-trained", f"; fix: `{row['fix']}`" if row["fix"] else ""
+        else:
+            word = "stopped early (every job ended by early stopping, so more steps give the same weights)"
+            fix = f"; try another learning rate: `{row['fix']}`" if row["fix"] else ""
         lines.append(
-            f"- `{row['cell']}` is under-trained: mean UA {100 * row['ua_mean']:.2f} against "
+            f"- `{row['cell']}` {word}: mean UA {100 * row['ua_mean']:.2f} against "
             f"{100 * row['probe_ua_mean']:.2f} for `{row['probe']}` ({row['gap_points']:+.2f} points){fix}"
         )
     return lines + ([""] if len(lines) > 2 else [])

@@ -122,3 +122,27 @@ def test_a_cell_below_the_probe_that_fits_training_is_not_called_under_trained(j
     assert check.under_trained == [] and bool(rows.at[SAP, "below_probe"]) and rows.at[SAP, "fix"] is None
     assert check.status(SAP).startswith("below probe (fits training)")
     assert "1 more are below it but fit training at least as well" in check.headline()
+
+
+def test_a_cell_that_early_stopping_ended_everywhere_is_stopped_early_not_under_trained(jobs_run):
+    # below the probe and a worse training fit, but no job reached the epoch limit still improving:
+    # more steps give the same kept weights, so the suggestion is a learning-rate grid
+    ok = load_run(jobs_run[0]).ok.copy()
+    ok["still_improving"] = ok["still_improving"].astype(object)
+    ok.loc[ok["cell"] == SAP, "still_improving"] = False
+    check = training_check(ok)
+    rows = check.cells.set_index("cell")
+    assert check.under_trained == [] and bool(rows.at[SAP, "stopped_early"])
+    assert (
+        rows.at[SAP, "fix"] == "bench run <this run's options> --grid poolers=sap lr=3e-4,1e-3,3e-3 --out <new folder>"
+    )
+    assert check.status(SAP).startswith("below probe (stopped early) (")
+    assert "0 of 3 cells" in check.headline() and "1 more are below it and fit worse" in check.headline()
+    assert any(
+        line.startswith(f"stopped early: {SAP} (") and "try: bench run" in line for line in check.console_lines()
+    )
+    # one job still improving, or a record that does not say: under-trained as before
+    ok.loc[ok.index[ok["cell"] == SAP][0], "still_improving"] = True
+    assert training_check(ok).under_trained == [SAP]
+    ok.loc[ok["cell"] == SAP, "still_improving"] = None
+    assert training_check(ok).under_trained == [SAP]
