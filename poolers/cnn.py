@@ -1,6 +1,6 @@
 """2-D CNN front over the time x feature map (``cnn``), after the XLSR/ShEMO paper
 (Soltani Tehrani et al., 2023, arXiv 2309.12714): fixed-duration map, stacked blocks of
-conv -> batch norm -> ReLU -> max pool -> dropout, then a flat vector.
+conv -> batch norm -> ReLU -> max pool, dropout after the last block, then a flat vector.
 
 Taken from the paper: a fixed duration (7 s, zero-padded or truncated: 349 frames on the
 25 ms / 20 ms grid of ``bench.audio.num_frames``, the paper's 349 x 1024 map),
@@ -9,6 +9,13 @@ batch norm, max pooling and dropout. Chosen here (the paper gives no sizes): 3 x
 2 x 2 max pooling per block, the channel widths, dropout 0.2, the feature axis averaged down
 to at most 256 bins instead of a 300 x 300 resize, and an adaptive average pool to a fixed
 grid before flattening, so that out_dim does not grow with D.
+
+Dropout once, after the last batch norm, not in every block as the paper draws it (ours): dropout
+feeding a later batch norm shifts that norm's variance between training and evaluation (Li et al.
+2019, "Understanding the disharmony between dropout and batch normalization"). With dropout 0.2 in
+each of the seven blocks, the evaluation-mode network on the demo predicted one class for every
+validation utterance while its training loss fell, so early stopping kept near-chance weights
+(docs/training.md, the cnn rows).
 """
 
 from __future__ import annotations
@@ -34,19 +41,18 @@ def fixed_length_map(feats: torch.Tensor, valid: torch.Tensor, max_frames: int) 
 
 
 class ConvBlock(nn.Module):
-    """conv 3x3 -> batch norm -> ReLU -> 2x2 max pool (an axis of size 1 is not pooled) -> dropout:
+    """conv 3x3 -> batch norm -> ReLU -> 2x2 max pool (an axis of size 1 is not pooled):
     [B, C_in, H, W] -> [B, C_out, ceil(H/2), ceil(W/2)]."""
 
-    def __init__(self, in_channels: int, out_channels: int, dropout: float):
+    def __init__(self, in_channels: int, out_channels: int):
         super().__init__()
         self.conv = nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False)
         self.norm = nn.BatchNorm2d(out_channels)
-        self.dropout = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = torch.relu(self.norm(self.conv(x)))
         kernel = (min(2, x.shape[-2]), min(2, x.shape[-1]))
-        return self.dropout(F.max_pool2d(x, kernel, ceil_mode=True))
+        return F.max_pool2d(x, kernel, ceil_mode=True)
 
 
 @register_pooler("cnn")
@@ -76,7 +82,8 @@ class ConvolutionalFront(nn.Module):
         self.max_frames = max_frames
         self.bins = min(in_dim, feature_bins)
         widths = (1, *channels)
-        self.blocks = nn.Sequential(*(ConvBlock(a, b, dropout) for a, b in zip(widths, widths[1:])))
+        self.blocks = nn.Sequential(*(ConvBlock(a, b) for a, b in zip(widths, widths[1:])))
+        self.dropout = nn.Dropout(dropout)  # after the last batch norm only (module docstring)
         self.grid = grid
         self.out_dim = channels[-1] * grid[0] * grid[1]
 
@@ -85,5 +92,5 @@ class ConvolutionalFront(nn.Module):
         x = fixed_length_map(feats, valid, self.max_frames).unsqueeze(1)  # [B, 1, F, D]
         if self.bins < x.shape[-1]:  # average adjacent feature dims down to `bins` (the paper's resize)
             x = F.adaptive_avg_pool2d(x, (self.max_frames, self.bins))
-        x = F.adaptive_avg_pool2d(self.blocks(x), self.grid)  # [B, C, rows, cols]
+        x = F.adaptive_avg_pool2d(self.dropout(self.blocks(x)), self.grid)  # [B, C, rows, cols]
         return x.flatten(1)

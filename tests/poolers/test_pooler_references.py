@@ -119,3 +119,18 @@ def test_cnn_default_map_is_seven_seconds_of_the_wav2vec2_conv_front_end():
     wav2vec2 = tiny_model(tiny_config("wav2vec2", "layer", True))
     frames = int(wav2vec2._get_feat_extract_output_lengths(torch.tensor(seven_seconds)))
     assert poolers.create("cnn", DIM).max_frames == frames
+
+
+def test_cnn_dropout_feeds_no_batch_norm():
+    """Dropout before a batch norm shifts that norm's variance between training and evaluation
+    (Li et al. 2019); the cnn applies dropout only after its last batch norm. Checked on the order
+    in which the modules actually run."""
+    pooler = build("cnn")  # dropout 0.2 by default
+    assert pooler.dropout.p > 0
+    order = []
+    for module in pooler.modules():
+        if isinstance(module, (torch.nn.Dropout, torch.nn.BatchNorm2d)):
+            module.register_forward_hook(lambda m, *_: order.append(type(m).__name__))
+    feats, valid, speech = make_batch([40, 30], seed=19)
+    pooler.train()(feats, valid, speech)
+    assert order.count("BatchNorm2d") == 7 and order[-1] == "Dropout" and order.count("Dropout") == 1
