@@ -15,7 +15,7 @@ from bench.model.layers import WeightedLayerSum
 from bench.train import fit, predict
 from bench.train.feeders import FrameFeeder, MomentFeeder, ResidentFeeder, frame_feeder
 from bench.train.predict import make_feeder
-from bench.train.utterance_stats import pooled, standardisation, utterance_sums
+from bench.train.utterance_stats import layer_pairs, pooled, standardisation, utterance_moments, utterance_sums
 from model_data import CLASSES, make_set, quick_config
 from file_store import as_feature_store
 
@@ -163,3 +163,15 @@ def test_stats_trains_the_same_from_moments_and_from_frames(tmp_path, layer):
     for k, v in fast.model.state_dict().items():
         torch.testing.assert_close(v, slow.model.state_dict()[k], atol=1e-4, rtol=1e-4)
     np.testing.assert_allclose(predict(fast.model, test).probs, predict(slow.model, test).probs, atol=1e-5)
+
+
+def test_covariances_are_computed_once_per_cache_file(tmp_path, monkeypatch):
+    data = as_feature_store(make_set(5, layers=3, dim=4, seed=8, prefix="m"), tmp_path)
+    mean, covariance = utterance_moments(data.store, data.ids)
+    x = data.store.load(data.ids[2])[0].astype(np.float64)  # [L, T, D]
+    centred = x - x.mean(axis=1, keepdims=True)
+    want = np.einsum("ltd,mtd->lmd", centred, centred)[layer_pairs(3)] / x.shape[1]  # [K, D]
+    np.testing.assert_allclose(covariance[2], want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(mean[2], x.mean(axis=1), rtol=1e-6)
+    monkeypatch.setattr(data.store, "load", lambda utt_id: pytest.fail("read a stack again"))
+    assert utterance_moments(data.store, data.ids)[1][2] is covariance[2]  # the memo's own array
