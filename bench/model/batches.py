@@ -2,7 +2,9 @@
 
 - ``FrameBatch``: cached frame-level stacks, padded into one tensor (frozen mode, any pooler).
 - ``PooledBatch``: per-layer pooled vectors (frozen mode, linear poolers only; see
-  ``bench.train.data.precompute_pooled``).
+  ``bench.train.feeders.precompute_pooled``).
+- ``MomentBatch``: per-layer means and cross-layer covariances (frozen mode, ``stats``; see
+  ``bench.train.feeders.precompute_moments``).
 - ``WaveBatch``: raw audio (fine-tune mode).
 """
 
@@ -35,6 +37,19 @@ class PooledBatch:
 
     def __len__(self) -> int:
         return self.pooled.shape[0]
+
+
+@dataclass
+class MomentBatch:
+    """mean [B, L, D] fp32, per-layer frame means; covariance [B, K, D] fp32, the centred
+    cross-layer covariances of the frames, rows (l, m) with l <= m (K = L(L+1)/2, order of
+    ``bench.train.utterance_stats.layer_pairs``). For a fixed layer L = K = 1 (the variance)."""
+
+    mean: torch.Tensor
+    covariance: torch.Tensor
+
+    def __len__(self) -> int:
+        return self.mean.shape[0]
 
 
 @dataclass

@@ -6,10 +6,11 @@ import torch
 from torch import nn
 
 import poolers
-from bench.model.batches import FrameBatch, PooledBatch
+from bench.model.batches import FrameBatch, MomentBatch, PooledBatch
 from bench.model.config import ModelConfig
 from bench.model.heads import HeadOutput, MultiTaskHead
 from bench.model.layers import LayerMixing
+from poolers.masked import STD_FLOOR
 
 
 class EmotionModel(nn.Module):
@@ -18,7 +19,9 @@ class EmotionModel(nn.Module):
     ``forward(FrameBatch)`` standardises and mixes the padded fp16 stacks [L, B, T, D] into
     [B, T, D] fp32 (see ``LayerMixing``), pools to [B, P] and runs the head.
     ``forward(PooledBatch)`` takes per-layer pooled vectors [B, L, P] of a linear pooler and
-    mixes them: the same result, as mixing and a linear pooler commute.
+    mixes them: the same result, as mixing and a linear pooler commute. ``forward(MomentBatch)``
+    (``stats`` only) takes per-layer means and cross-layer covariances: the mean and the variance
+    of the standardised mix follow from them exactly, floored as the frame path floors them.
     """
 
     def __init__(self, config: ModelConfig):
@@ -42,14 +45,26 @@ class EmotionModel(nn.Module):
     def device(self) -> torch.device:
         return next(self.head.parameters()).device
 
-    def pool(self, batch: FrameBatch | PooledBatch) -> torch.Tensor:
+    def pool(self, batch: FrameBatch | PooledBatch | MomentBatch) -> torch.Tensor:
         """-> pooled utterance vectors [B, P]."""
         shift, scale = self.feature_shift, self.feature_scale
         if isinstance(batch, PooledBatch):  # a linear pooler's weights sum to 1: standardise after pooling
             return self.mixing.mix_hidden((batch.pooled.to(self.device) - shift) * scale)
+        if isinstance(batch, MomentBatch):
+            return self._pool_moments(batch)
         device = self.device
         feats = self.mixing.mix_frames(batch.stacks.to(device), shift, scale)  # [B, T, D]
         return self.pooler(feats, batch.valid.to(device), batch.speech.to(device))
 
-    def forward(self, batch: FrameBatch | PooledBatch) -> HeadOutput:
+    def _pool_moments(self, batch: MomentBatch) -> torch.Tensor:
+        """[mean; std] of the standardised mix, as ``poolers.masked.weighted_mean_std`` on frames."""
+        if self.config.pooler != "stats":
+            raise ValueError(f"a MomentBatch feeds the stats pooler only, not {self.config.pooler!r}")
+        device = self.device
+        mean, var = self.mixing.mix_moments(
+            batch.mean.to(device), batch.covariance.to(device), self.feature_shift, self.feature_scale
+        )
+        return torch.cat([mean, var.clamp_min(STD_FLOOR).sqrt()], dim=-1)
+
+    def forward(self, batch: FrameBatch | PooledBatch | MomentBatch) -> HeadOutput:
         return self.head(self.pool(batch))

@@ -47,6 +47,11 @@ class WeightedLayerSum(torch.autograd.Function):
         return grad_w, None, None, None
 
 
+def _pair_row(num_layers: int, first: int, second: int) -> int:
+    """Row of the layer pair (first, second), first <= second, in the row-major upper triangle of L x L."""
+    return first * num_layers - first * (first - 1) // 2 + (second - first)
+
+
 class LayerMixing(nn.Module):
     """Learned softmax weights over ``num_layers`` layers, or one fixed ``layer``."""
 
@@ -85,6 +90,28 @@ class LayerMixing(nn.Module):
             return hidden[:, self._fixed_index(hidden.shape[1])]
         w = torch.softmax(self.logits, dim=0).to(hidden.dtype)
         return torch.einsum("l,bl...->b...", w, hidden)
+
+    def mix_moments(
+        self, mean: torch.Tensor, covariance: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean and variance over frames of the standardised mix, from per-layer moments.
+
+        mean [B, L, D] (per-layer frame means), covariance [B, K, D] (centred cross-layer
+        covariances, rows (l, m), l <= m, as ``bench.train.utterance_stats.layer_pairs``; for a
+        fixed layer [B, 1, D], the variance), shift and scale [L or 1, D] -> ([B, D], [B, D]).
+        With a_l = w_l scale_l: mean = sum_l a_l (mean_l - shift_l), var = sum_lm a_l a_m C_lm.
+        """
+        if self.logits is None:
+            i = self._fixed_index(mean.shape[1]) % mean.shape[1]
+            row = 0 if covariance.shape[1] == 1 else _pair_row(mean.shape[1], i, i)
+            return (mean[:, i] - shift[i]) * scale[i], covariance[:, row] * scale[i].square()
+        w = torch.softmax(self.logits, dim=0)
+        a = w.unsqueeze(1) * scale  # [L, D]
+        first, second = torch.triu_indices(mean.shape[1], mean.shape[1], device=a.device)
+        twice = torch.where(first == second, 1.0, 2.0).unsqueeze(1)  # an off-diagonal pair stands for (l, m) and (m, l)
+        pair = a[first] * a[second] * twice  # [K, D]
+        mixed_mean = torch.einsum("ld,bld->bd", a, mean - shift)
+        return mixed_mean, torch.einsum("kd,bkd->bd", pair, covariance)
 
     def mix_list(self, states: list[torch.Tensor]) -> torch.Tensor:
         """L tensors [B, T, D] with gradients (fine-tuning) -> [B, T, D], without stacking them."""

@@ -49,7 +49,7 @@ class TrainConfig:
     proj_dim: int = 32  # (paper)
     dropout: float = 0.1  # (ours) after the projection's ReLU
     standardize: bool = True  # (ours) frozen mode: per-layer, per-dim (x - mean) / std, all training frames
-    precompute: bool = True  # linear poolers: train on per-layer pooled vectors (same result, faster)
+    precompute: bool = True  # gap, sap-noattn, stats: train on pooled vectors or moments (same result, faster)
     memory_budget_gb: float = 8.0  # frozen mode: hold a corpus's cached stacks in memory up to this size
     device: str = "auto"  # "auto": cuda when available, else cpu
     backbone: str | None = None  # fine-tune mode: name for backbones.create

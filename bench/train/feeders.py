@@ -7,6 +7,8 @@
   budget; ``bench predict``); same batches as ``ResidentFeeder``.
 - ``PooledFeeder``: per-layer pooled vectors of a linear pooler, from the per-utterance
   sufficient statistics (``bench.train.utterance_stats``), computed once per process.
+- ``MomentFeeder``: per-layer means and cross-layer covariances for ``stats`` (its mean and
+  std of any layer mix follow from them), from the same statistics, when they fit the budget.
 - ``WaveFeeder``: loads audio for fine-tune mode.
 
 With a fixed layer only that layer is read: stacks are [1, B, T, D].
@@ -19,7 +21,7 @@ from collections import OrderedDict
 import numpy as np
 import torch
 
-from bench.model.batches import FrameBatch, PooledBatch, WaveBatch
+from bench.model.batches import FrameBatch, MomentBatch, PooledBatch, WaveBatch
 from bench.train import utterance_stats
 
 
@@ -155,6 +157,22 @@ class PooledFeeder:
         return PooledBatch(self.pooled[torch.as_tensor(index)])
 
 
+class MomentFeeder:
+    """Batches of ``MomentBatch`` from mean [N, L, D] and N covariances [K, D] (``precompute_moments``).
+
+    The covariances stay the per-utterance arrays of the statistics memo (the only copy in
+    memory); a batch stacks its B rows."""
+
+    def __init__(self, mean: torch.Tensor, covariance: list[torch.Tensor]):
+        self.mean, self.covariance = mean, covariance
+
+    def batch(self, index: np.ndarray) -> MomentBatch:
+        index = np.asarray(index)
+        return MomentBatch(
+            self.mean[torch.as_tensor(index, dtype=torch.long)], torch.stack([self.covariance[i] for i in index])
+        )
+
+
 class WaveFeeder:
     def __init__(self, store, ids: list[str]):
         self.store, self.ids = store, ids
@@ -180,3 +198,28 @@ def precompute_pooled(store, ids: list[str], pooler: str, layer: int | None = No
         return torch.zeros(0, 0, 0)
     sums = utterance_stats.utterance_sums(store, ids).layer(layer)
     return torch.from_numpy(utterance_stats.pooled(sums, pooler).astype(np.float32))
+
+
+def _layers_and_dim(store, ids: list[str]) -> tuple[int, int]:
+    if hasattr(store, "num_layers") and hasattr(store, "dim"):
+        return int(store.num_layers), int(store.dim)
+    feats = store.load(ids[0])[0]
+    return int(feats.shape[0]), int(feats.shape[-1])
+
+
+def moments_fit(store, ids: list[str], layer: int | None, budget_gb: float | None) -> bool:
+    """Whether the covariances of every utterance of ``store`` (they are memoised per process, so
+    a run's folds end up holding them all) fit ``budget_gb`` GiB. Always for a fixed layer (no
+    covariance is held); never without a budget (None or 0: ``bench predict`` reads frames once)."""
+    if not ids or not budget_gb:
+        return False
+    num_layers, dim = _layers_and_dim(store, ids)
+    everyone = len(store.ids) if hasattr(store, "ids") else len(ids)
+    return utterance_stats.moment_bytes(everyone, num_layers, dim, layer) <= budget_gb * 2**30
+
+
+def precompute_moments(store, ids: list[str], layer: int | None = None) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """The ``stats`` pooler's per-utterance moments: (mean [N, L, D] fp32, N covariances [K, D]
+    fp32), [N, 1, D] and N variances [1, D] for a fixed ``layer``; see ``utterance_moments``."""
+    mean, covariance = utterance_stats.utterance_moments(store, ids, layer)
+    return torch.from_numpy(mean), [torch.from_numpy(c) for c in covariance]

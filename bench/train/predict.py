@@ -11,7 +11,15 @@ import poolers
 from bench.model.emotion import EmotionModel
 from bench.model.finetune import FineTuneModel
 from bench.train.data import UtteranceSet, restore_scale
-from bench.train.feeders import PooledFeeder, WaveFeeder, frame_feeder, precompute_pooled
+from bench.train.feeders import (
+    MomentFeeder,
+    PooledFeeder,
+    WaveFeeder,
+    frame_feeder,
+    moments_fit,
+    precompute_moments,
+    precompute_pooled,
+)
 
 
 @dataclass
@@ -30,13 +38,16 @@ class Predictions:
 
 
 def make_feeder(model, data: UtteranceSet, precompute: bool = True, memory_budget_gb: float | None = None):
-    """The cheapest feeder for ``model`` on ``data``: pooled vectors for linear poolers, stacks
-    held in memory when the store fits ``memory_budget_gb``, else read per batch."""
+    """The cheapest feeder for ``model`` on ``data``: pooled vectors for linear poolers, per-layer
+    moments for ``stats`` when they fit ``memory_budget_gb``, stacks held in memory when the store
+    fits it, else read per batch."""
     if isinstance(model, FineTuneModel):
         return WaveFeeder(data.store, data.ids)
     cfg = model.config
     if precompute and poolers.is_linear(cfg.pooler):
         return PooledFeeder(precompute_pooled(data.store, data.ids, cfg.pooler, cfg.layer))
+    if precompute and cfg.pooler == "stats" and moments_fit(data.store, data.ids, cfg.layer, memory_budget_gb):
+        return MomentFeeder(*precompute_moments(data.store, data.ids, cfg.layer))
     return frame_feeder(data.store, data.ids, cfg.layer, memory_budget_gb)
 
 
@@ -64,7 +75,8 @@ def predict(model, data: UtteranceSet, batch_size: int = 64, precompute: bool = 
 
     ``model``: an ``EmotionModel``, ``FineTuneModel`` or ``bench.model.svm.SVMModel``.
     ``precompute``: for linear poolers, pool each layer once and mix the pooled vectors
-    (same numbers as the frame-level path up to float rounding).
+    (same numbers as the frame-level path up to float rounding). ``stats`` takes the frame path
+    here (no memory budget is given: one pass reads each utterance once either way).
     """
     from bench.model.svm import SVMModel
     from bench.train.probes import ProbeModel

@@ -12,6 +12,13 @@ float32, summed in float64). From these, without reading a frame again:
   ``poolers.masked.speech_or_valid``) and ``stats`` (mean and std, ddof 0, variance floored at
   ``poolers.masked.STD_FLOOR``).
 
+On request (``utterance_moments``, for the ``stats`` pooler on a learned layer mix) also the
+utterance's centred cross-layer covariance C_lm = (1/T) sum_t (x_lt - mean_l)(x_mt - mean_m) per
+dimension, the upper triangle l <= m only (``layer_pairs``): with it the variance of any
+standardised layer mix is a quadratic form, sum_lm a_l a_m C_lm, and ``stats`` trains without
+frames. It is L(L+1)/2 x D float32 per utterance (1.3 MB for 25 layers of 1024 dims), so it is
+computed only when asked for and only when it fits the memory budget (``moment_bytes``).
+
 Entries are memoised by the cache file they come from (content-addressed by the audio digest, so
 an entry never goes stale); stores without files (tests' in-memory stores) are recomputed.
 """
@@ -26,7 +33,8 @@ from poolers.masked import STD_FLOOR
 
 POOLED_KINDS = ("gap", "sap-noattn", "stats")
 
-# (features file path) -> (count, speech_count, sum [L, D], speech_sum [L, D], m2 [L, D])
+# (features file path) -> (count, speech_count, sum [L, D], speech_sum [L, D], m2 [L, D],
+# covariance [K, D] or None until ``utterance_moments`` asks for it)
 _MEMO: dict[str, tuple] = {}
 
 
@@ -50,7 +58,20 @@ class UtteranceSums:
         return UtteranceSums(self.count, self.speech, self.total[:, pick], self.speech_total[:, pick], self.m2[:, pick])
 
 
-def _one(feats: np.ndarray, speech: np.ndarray) -> tuple:
+def layer_pairs(num_layers: int) -> tuple[np.ndarray, np.ndarray]:
+    """(l, m) [K] with l <= m, K = L(L+1)/2, row-major: the layers of each stored covariance row."""
+    return np.triu_indices(num_layers)
+
+
+def _covariance(centred: np.ndarray) -> np.ndarray:
+    """Centred frames [L, T, D] float64 -> C [K, D] float32, C_k = (1/T) sum_t x_lt x_mt (k = (l, m))."""
+    per_dim = np.ascontiguousarray(centred.transpose(2, 0, 1))  # [D, L, T]
+    full = np.matmul(per_dim, per_dim.transpose(0, 2, 1)) / max(centred.shape[1], 1)  # [D, L, L]
+    first, second = layer_pairs(centred.shape[0])
+    return np.ascontiguousarray(full[:, first, second].T, dtype=np.float32)
+
+
+def _one(feats: np.ndarray, speech: np.ndarray, covariance: bool = False) -> tuple:
     x = np.asarray(feats, dtype=np.float64)  # [L, T, D]
     speech = np.asarray(speech, dtype=bool)
     count = x.shape[1]
@@ -61,30 +82,64 @@ def _one(feats: np.ndarray, speech: np.ndarray) -> tuple:
         speech_count, speech_total = count, total
     centred = x - total[:, None, :] / max(count, 1)
     m2 = np.einsum("ltd,ltd->ld", centred, centred)
-    return count, speech_count, total.astype(np.float32), speech_total.astype(np.float32), m2.astype(np.float32)
+    cov = _covariance(centred) if covariance else None
+    return count, speech_count, total.astype(np.float32), speech_total.astype(np.float32), m2.astype(np.float32), cov
 
 
-def utterance_sums(store, ids: list[str]) -> UtteranceSums:
-    """The statistics of ``ids`` in ``store`` (anything with ``load(id) -> (feats [L, T, D], speech [T])``)."""
+def _rows(store, ids: list[str], covariance: bool = False) -> list[tuple]:
+    """The memo rows of ``ids``, computed (and memoised when the store has files) where missing
+    (or, with ``covariance``, where the covariance was not computed yet)."""
     rows = []
     for utt_id in ids:
         key = str(store.feature_path(utt_id)) if hasattr(store, "feature_path") else None
         row = _MEMO.get(key) if key else None
-        if row is None:
+        if row is None or (covariance and row[5] is None):
             feats, speech = store.load(utt_id)
             if feats.ndim != 3 or feats.shape[1] != len(speech):
                 raise ValueError(
                     f"store gave features {feats.shape} and a speech mask of {len(speech)} frames "
                     f"for {utt_id!r}; expected [L, T, D] and [T]"
                 )
-            row = _one(feats, speech)
+            row = _one(feats, speech, covariance)
             if key:
                 _MEMO[key] = row
         rows.append(row)
     if not rows:
         raise ValueError("no utterances to compute statistics over")
-    count, speech, total, speech_total, m2 = zip(*rows)
+    return rows
+
+
+def utterance_sums(store, ids: list[str]) -> UtteranceSums:
+    """The statistics of ``ids`` in ``store`` (anything with ``load(id) -> (feats [L, T, D], speech [T])``)."""
+    count, speech, total, speech_total, m2, _ = zip(*_rows(store, ids))
     return UtteranceSums(np.asarray(count), np.asarray(speech), np.stack(total), np.stack(speech_total), np.stack(m2))
+
+
+def moment_bytes(num_utterances: int, num_layers: int, dim: int, layer: int | None = None) -> int:
+    """float32 bytes of the covariances ``utterance_moments`` holds for that many utterances: the
+    L(L+1)/2 x D triangle each with a learned mix, nothing beyond the sums for a fixed layer."""
+    if layer is not None or num_layers == 1:
+        return 0
+    return 4 * num_utterances * num_layers * (num_layers + 1) // 2 * dim
+
+
+def utterance_moments(store, ids: list[str], layer: int | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Per-layer means and centred cross-layer covariances of ``ids``, for the ``stats`` pooler.
+
+    -> (mean [N, L, D] float32, N covariances [K, D] float32, rows (l, m) from ``layer_pairs``).
+    For a fixed ``layer`` (or a one-layer stack): mean [N, 1, D] and variances [1, D] (= m2 / T,
+    no covariance is computed). The covariances are the memo's own arrays (not copies): the set's
+    only copy in memory; read them, never write.
+    """
+    num_layers = _rows(store, ids[:1])[0][2].shape[0]
+    if layer is not None or num_layers == 1:
+        sums = utterance_sums(store, ids).layer(layer)
+        n = np.maximum(sums.count, 1)[:, None, None]
+        var = (sums.m2.astype(np.float64) / n).astype(np.float32)
+        return (sums.total.astype(np.float64) / n).astype(np.float32), list(var)
+    rows = _rows(store, ids, covariance=True)
+    mean = np.stack([(r[2].astype(np.float64) / max(r[0], 1)).astype(np.float32) for r in rows])
+    return mean, [r[5] for r in rows]
 
 
 def standardisation(sums: UtteranceSums, std_floor: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
