@@ -52,7 +52,7 @@ def _git_commit() -> str | None:
     Only when that checkout is itself the git top level: a wheel installed into a venv that sits
     inside some other repository must not record that repository's commit.
     """
-    repo = Path(__file__).resolve().parents[1].parent
+    repo = Path(__file__).resolve().parents[2]  # the folder holding the bench package
     try:
         out = subprocess.run(
             ["git", "-C", str(repo), "rev-parse", "--show-toplevel", "HEAD"], capture_output=True, text=True, timeout=5
