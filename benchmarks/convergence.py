@@ -7,7 +7,7 @@ On the shipped demo corpus (its LOSO folds: 6 training speakers, 1 validation, 1
 the same feature cache, training code and TrainConfig that ``bench run`` uses: for every pooler,
 budget (``min_steps``; 0 is the paper's 30 epochs, 3 batches each on the demo: 90 steps) and
 learning rate, one job per fold. Prints a markdown table of the mean over folds of test UA,
-training UA (at the kept weights), best epoch / epoch limit and the share of jobs that ended at the
+training UA and the validation speaker's total loss and UA (at the kept weights), best epoch / epoch limit and the share of jobs that ended at the
 limit still improving, and, for reference, the convex probes (logistic regression on gap /
 sap-noattn / stats vectors) on the same folds. A budget sits on the plateau when more steps no
 longer move test or training UA beyond fold noise.
@@ -16,6 +16,7 @@ longer move test or training UA beyond fold noise.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -57,8 +58,12 @@ def run_one(plan, classes, make, fold: int, pooler: str, config: TrainConfig) ->
     result = fit(train, valid, classes, pooler, params, config, seed=0)
     ua = unweighted_accuracy(test.labels, predict(result.model, test).labels)
     s = result.summary
+    kept = next((row for row in result.history if row["epoch"] == result.best_epoch), {})
     return {
+        "fold": fold,
         "ua": ua,
+        "valid_loss": kept.get("valid_loss", float("nan")),
+        "valid_ua": kept.get("valid_ua", float("nan")),
         "train_ua": s.get("train_ua"),
         "best_epoch": result.best_epoch,
         "max_epochs": s.get("max_epochs"),
@@ -80,18 +85,31 @@ def main() -> None:
     parser.add_argument("--folds", default="0,1,2,3,4,5,6,7")
     parser.add_argument("--backbone", default="fbank")
     parser.add_argument("--cache-dir", default=None)
+    parser.add_argument("--no-probes", action="store_true", help="leave out the probe rows")
+    parser.add_argument("--jsonl", default=None, help="also append one JSON line per job to this file")
     args = parser.parse_args()
     torch.set_num_threads(1)
     plan, classes, make = demo_sets(args.backbone, args.cache_dir)
     folds = [int(f) for f in args.folds.split(",")]
     print(f"demo corpus, backbone {args.backbone}, folds {folds}; means over folds\n")
-    print("| model | lr | min_steps | steps | test UA | train UA | best epoch / limit | still improving | s/job |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name in PROBES:
+    print(
+        "| model | lr | min_steps | steps | test UA | train UA | valid loss | valid UA "
+        "| best epoch / limit | still improving | s/job |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+
+    def record(name, lr, budget, runs):
+        if args.jsonl:
+            with open(args.jsonl, "a") as out:
+                for r in runs:
+                    out.write(json.dumps({"model": name, "lr": lr, "min_steps": budget, **r}) + "\n")
+
+    for name in () if args.no_probes else PROBES:
         runs = [run_one(plan, classes, make, f, name, TrainConfig(device="cpu")) for f in folds]
+        record(name, None, None, runs)
         print(
             f"| {name} | - | - | - | {np.mean([r['ua'] for r in runs]):.3f} | "
-            f"{np.mean([r['train_ua'] for r in runs]):.3f} | - | - | {np.mean([r['seconds'] for r in runs]):.1f} |",
+            f"{np.mean([r['train_ua'] for r in runs]):.3f} | - | - | - | - | {np.mean([r['seconds'] for r in runs]):.1f} |",
             flush=True,
         )
     for pooler in args.poolers.split(","):
@@ -99,9 +117,11 @@ def main() -> None:
             for budget in (int(b) for b in args.budgets.split(",")):
                 config = TrainConfig(lr=lr, min_steps=budget, device="cpu")
                 runs = [run_one(plan, classes, make, f, pooler, config) for f in folds]
+                record(pooler, lr, budget, runs)
                 print(
                     f"| {pooler} | {lr:g} | {budget} | {np.mean([r['steps'] for r in runs]):.0f} | "
                     f"{np.mean([r['ua'] for r in runs]):.3f} | {np.mean([r['train_ua'] for r in runs]):.3f} | "
+                    f"{np.mean([r['valid_loss'] for r in runs]):.3f} | {np.mean([r['valid_ua'] for r in runs]):.3f} | "
                     f"{np.mean([r['best_epoch'] for r in runs]):.0f} / {runs[0]['max_epochs']} | "
                     f"{np.mean([r['still'] for r in runs]):.2f} | {np.mean([r['seconds'] for r in runs]):.1f} |",
                     flush=True,

@@ -55,7 +55,8 @@ def training_value(key: str, value, train: dict, recorded: dict | None, env: dic
     }
     if key in rules and value in (None, "auto"):
         if recorded is not None and key in recorded:
-            return f"{show(recorded[key])} ({rules[key]})"
+            per_pooler = " per pooler" if isinstance(recorded[key], dict) else ""
+            return f"{show(recorded[key])} ({rules[key]}{per_pooler})"
         try:
             config = TrainConfig.from_dict(train)
         except (TypeError, ValueError):

@@ -227,9 +227,12 @@ def _to_run(record: dict | None, retry_failed: bool) -> bool:
 
 
 def _train_defaults(plan: RunPlan) -> dict:
+    from bench.model.svm import SVM_NAME
     from bench.train.config import TrainConfig
+    from bench.train.probes import is_probe
 
-    return TrainConfig.from_dict(dict(plan.config.train)).defaults_used()
+    trained = sorted({c.pooler for c in plan.cells if not is_probe(c.pooler) and c.pooler != SVM_NAME})
+    return TrainConfig.from_dict(dict(plan.config.train)).defaults_used(trained)
 
 
 def _environment() -> dict:

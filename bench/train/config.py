@@ -17,6 +17,13 @@ DEFAULT_LR = {"frozen": 1e-3, "finetune": 3e-5}
 # stops far from convergence (docs/training.md, benchmarks/convergence.py). Fine-tuning keeps
 # the paper's epochs (0: no budget).
 DEFAULT_MIN_STEPS = {"frozen": 1000, "finetune": 0}
+# Frozen mode, per pooler where its own measurement gives another floor than the default (measured
+# on the demo's 8 LOSO folds at 0, 300, 1000 and 3000 steps, benchmarks/convergence.py): the
+# smallest budget whose validation loss (mean over folds) is within one standard error of the
+# lowest and where at most one job in eight ends still improving (docs/training.md). The
+# attention poolers fit in fewer steps; the linear ones and stats, slow learners, need more. Only
+# small corpora feel a floor: an IEMOCAP fold's 30 epochs are ~2000 steps.
+POOLER_MIN_STEPS = {"gap": 3000, "stats": 3000, "sap": 300, "sr": 300, "asp": 300, "cnn": 300}
 OPTIMIZERS = ("adamw", "adam")  # torch.optim.AdamW (decoupled weight decay) / torch.optim.Adam (L2 in the gradient)
 LR_SCHEDULES = ("warmup-cosine", "constant")  # bench.train.schedule
 
@@ -32,7 +39,9 @@ class TrainConfig:
 
     mode: str = "frozen"  # "frozen": cached features; "finetune": backbone in the model (ours)
     epochs: int = 30  # (paper) evaluation periods; a period is one epoch, or more when min_steps asks
-    min_steps: int | None = None  # (ours) steps the schedule has at least; None -> DEFAULT_MIN_STEPS[mode], 0: none
+    min_steps: int | None = (
+        None  # (ours) steps the schedule has at least; None -> the mode's (and pooler's) rule, 0: none
+    )
     batch_size: int = 64  # (paper)
     lr: float | None = None  # None -> DEFAULT_LR[mode]: 3e-5 fine-tune (paper), 1e-3 frozen (ours)
     optimizer: str = "adamw"  # (paper: AdamW implied by HF) "adam": plain Adam (the XLSR/ShEMO paper)
@@ -86,35 +95,49 @@ class TrainConfig:
 
     @property
     def step_budget(self) -> int:
-        """The min_steps actually used: ``min_steps`` or the mode's default (0: epochs only)."""
-        return int(self.min_steps) if self.min_steps is not None else DEFAULT_MIN_STEPS[self.mode]
+        """The min_steps of a pooler without a floor of its own: ``min_steps`` or the mode's default."""
+        return self.step_budget_for(None)
 
-    def defaults_used(self) -> dict:
-        """{field: the value used} for each field left to its rule (None or "auto"): lr and min_steps
-        (the mode's defaults), eval_batch_size (batch_size), device (cuda when available, else cpu)."""
+    def step_budget_for(self, pooler: str | None) -> int:
+        """The min_steps used for ``pooler``: ``min_steps`` when set, else the mode's default, in
+        frozen mode the pooler's own floor (``POOLER_MIN_STEPS``) where it has one (0: epochs only)."""
+        if self.min_steps is not None:
+            return int(self.min_steps)
+        if self.mode == "frozen" and pooler in POOLER_MIN_STEPS:
+            return POOLER_MIN_STEPS[pooler]
+        return DEFAULT_MIN_STEPS[self.mode]
+
+    def defaults_used(self, poolers: tuple[str, ...] | list[str] = ()) -> dict:
+        """{field: the value used} for each field left to its rule (None or "auto"): lr (the mode's
+        default), min_steps (the mode's default; ``{pooler: steps}`` when the run's ``poolers`` use
+        different floors), eval_batch_size (batch_size), device (cuda when available, else cpu)."""
         used = {}
         if self.lr is None:
             used["lr"] = self.learning_rate
         if self.min_steps is None:
-            used["min_steps"] = self.step_budget
+            budgets = {name: self.step_budget_for(name) for name in poolers}
+            single = set(budgets.values()) == {self.step_budget} or not budgets
+            used["min_steps"] = self.step_budget if single else budgets
         if self.eval_batch_size is None:
             used["eval_batch_size"] = self.batch_size
         if self.device == "auto":
             used["device"] = self.resolve_device().type
         return used
 
-    def epochs_per_period(self, num_train: int) -> int:
+    def epochs_per_period(self, num_train: int, pooler: str | None = None) -> int:
         """Epochs in one evaluation period on ``num_train`` training utterances.
 
         The recipe has ``epochs`` periods: validation, early stopping (``patience``) and the
         history count periods. A period is one epoch, unless ``epochs`` epochs would give fewer
         than ``min_steps`` optimiser steps: then every period is stretched to the same whole
         number of epochs, so a small corpus gets the step budget a large one gets from its size
-        and the schedule keeps its shape (warm-up, cosine, patience) in periods."""
-        if not self.step_budget:
+        and the schedule keeps its shape (warm-up, cosine, patience) in periods. ``pooler``: whose
+        floor applies when ``min_steps`` is left to the rule (``step_budget_for``)."""
+        budget = self.step_budget_for(pooler)
+        if not budget:
             return 1
         steps_per_epoch = max(1, math.ceil(num_train / self.batch_size))
-        return max(1, math.ceil(self.step_budget / (self.epochs * steps_per_epoch)))
+        return max(1, math.ceil(budget / (self.epochs * steps_per_epoch)))
 
     def resolve_device(self):
         import torch

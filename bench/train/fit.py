@@ -228,7 +228,7 @@ def fit(
         )
         train_targets, valid_targets = _Targets(train, cfg), (_Targets(valid, cfg) if valid_feed else None)
         optimizer = make_optimizer(model, config)
-        per_period = config.epochs_per_period(len(train))
+        per_period = config.epochs_per_period(len(train), pooler)
         steps_per_epoch = math.ceil(len(train) / config.batch_size)
         scheduler = lr_scheduler(
             config.lr_schedule, optimizer, config.epochs * per_period * steps_per_epoch, config.warmup_ratio

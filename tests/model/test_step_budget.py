@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from bench.train import TrainConfig, fit
-from bench.train.config import DEFAULT_MIN_STEPS
+from bench.train.config import DEFAULT_MIN_STEPS, POOLER_MIN_STEPS
 from bench.train.recipes import RECIPES, differences, get
 from model_data import CLASSES, quick_config
 
@@ -30,6 +30,32 @@ def test_default_budget_is_the_modes():
     assert TrainConfig(mode="finetune").step_budget == 0
     with pytest.raises(ValueError, match="min_steps"):
         TrainConfig(min_steps=-1)
+
+
+def test_a_pooler_with_its_own_floor_gets_it_only_when_min_steps_is_left_to_the_rule():
+    name, floor = next(iter(POOLER_MIN_STEPS.items()))
+    assert floor != DEFAULT_MIN_STEPS["frozen"]
+    rule = TrainConfig(batch_size=64)
+    assert rule.step_budget_for(name) == floor and rule.step_budget_for("no-such-floor") == rule.step_budget
+    assert rule.epochs_per_period(192, name) == max(1, -(-floor // (30 * 3)))  # the demo: 3 steps an epoch
+    assert TrainConfig(min_steps=500).step_budget_for(name) == 500  # set by the user: the same for every pooler
+    assert TrainConfig(mode="finetune").step_budget_for(name) == 0  # fine-tuning keeps the paper's epochs
+
+
+def test_the_run_records_each_poolers_floor_when_they_differ():
+    floored, floor = next(iter(POOLER_MIN_STEPS.items()))
+    default = DEFAULT_MIN_STEPS["frozen"]
+    unfloored = "no-such-floor"
+    assert TrainConfig().defaults_used([floored, unfloored])["min_steps"] == {floored: floor, unfloored: default}
+    assert TrainConfig().defaults_used([unfloored])["min_steps"] == default
+    assert "min_steps" not in TrainConfig(min_steps=0).defaults_used([floored])
+
+
+def test_fit_uses_the_poolers_floor(tiny_data, monkeypatch):
+    train, valid, _ = tiny_data  # 60 training utterances, batch 16: 4 steps an epoch
+    monkeypatch.setitem(POOLER_MIN_STEPS, "gap", 24)
+    result = fit(train, valid, CLASSES, "gap", {}, quick_config(epochs=3, min_steps=None), seed=0)
+    assert result.summary["epochs_per_period"] == 2 and result.summary["max_epochs"] == 6
 
 
 def test_history_has_one_row_per_period_and_the_summary_counts_steps(tiny_data):
