@@ -22,7 +22,7 @@ from poolers.masked import frame_weights
 from poolers.packing import unflatten_frames
 
 
-LENGTH_GROUPS = 4  # utterances of one batch attend in up to this many groups of similar length
+ROWS_PER_GROUP = 4  # utterances of one batch attend in groups of this many, of similar length
 
 
 def mean_self_attention(
@@ -40,27 +40,34 @@ def mean_self_attention(
     frames (``poolers.packing``) so that S is the longest selection, not the padded length.
     A row with no True frame gives ``out_proj(0)``, finite.
 
-    Attention is per utterance, so the rows are taken in ``LENGTH_GROUPS`` groups of similar
+    Attention is per utterance, so the rows attend in groups of ``ROWS_PER_GROUP`` of similar
     selection length, each cut to its own longest selection: the same numbers, but the S^2 work
-    follows each utterance's length instead of the batch's longest (on the demo's batches about
-    half the attention work).
+    follows each utterance's length instead of the batch's longest (on the demo's batches of 64,
+    1.05x the work of one call per utterance, against 2.2x for the batch as one group).
     """
+    batch, heads = len(x), attention.num_heads
+    weight, bias = attention.in_proj_weight, attention.in_proj_bias
+    groups = max(1, batch // ROWS_PER_GROUP)
     counts = mask.sum(dim=-1)
-    if len(counts) < 2 * LENGTH_GROUPS:
-        return _mean_self_attention(x, mask, attention, dropout, training)
     order = torch.argsort(counts)
-    parts = []
-    for rows in torch.tensor_split(order, LENGTH_GROUPS):
-        longest = max(1, int(counts[rows[-1]]))
-        parts.append(_mean_self_attention(x[rows, :longest], mask[rows, :longest], attention, dropout, training))
-    return torch.cat(parts)[torch.argsort(order)]
+    sizes = [len(rows) for rows in torch.tensor_split(torch.arange(batch), groups)]
+    last_rows = torch.tensor(sizes).cumsum(0) - 1
+    longest = counts[order][last_rows].clamp_min(1).tolist()  # each group's longest selection
+    # One gather and one split, whose backward passes are one scatter and one concatenation
+    # (indexing each group out of the whole batch would make every group's backward batch-sized).
+    means = [
+        _mean_attention(_project_selected(g[:, :n], m[:, :n], weight, bias), m[:, :n], heads, dropout, training)
+        for g, m, n in zip(x[order].split(sizes), mask[order].split(sizes), longest)
+    ]
+    return attention.out_proj(torch.cat(means)[torch.argsort(order)])
 
 
-def _mean_self_attention(x, mask, attention, dropout: float, training: bool) -> torch.Tensor:
-    """``mean_self_attention`` on one group of rows: x [B, S, D], mask [B, S] -> [B, D]."""
-    batch, size, dim = x.shape
-    heads = attention.num_heads
-    qkv = _project_selected(x, mask, attention.in_proj_weight, attention.in_proj_bias)  # [B, S, 3D]
+def _mean_attention(qkv: torch.Tensor, mask: torch.Tensor, heads: int, dropout: float, training: bool) -> torch.Tensor:
+    """Mean over the True frames of the attention output, before the output projection.
+
+    qkv [B, S, 3D] (projected frames), mask [B, S] -> [B, D].
+    """
+    batch, size, dim = qkv.shape[0], qkv.shape[1], qkv.shape[2] // 3
     q, k, v = qkv.view(batch, size, 3, heads, dim // heads).permute(2, 0, 3, 1, 4)  # each [B, H, S, Dh]
     # Keys are the selected frames. An empty row keeps all its keys (else SDPA gives NaN); its
     # query weights below are all 0, so what it attends to never counts.
@@ -68,9 +75,8 @@ def _mean_self_attention(x, mask, attention, dropout: float, training: bool) -> 
     frames = F.scaled_dot_product_attention(
         q, k, v, attn_mask=keys[:, None, None, :], dropout_p=dropout if training else 0.0
     )  # [B, H, S, Dh]
-    weights = frame_weights(mask, x.dtype)  # [B, S], rows sum to 1 (0 for an empty row)
-    mean = torch.einsum("bs,bhse->bhe", weights, frames)  # [B, H, Dh]
-    return attention.out_proj(mean.reshape(batch, dim))
+    weights = frame_weights(mask, qkv.dtype)  # [B, S], rows sum to 1 (0 for an empty row)
+    return torch.einsum("bs,bhse->bhe", weights, frames).reshape(batch, dim)
 
 
 def _project_selected(x: torch.Tensor, mask: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:

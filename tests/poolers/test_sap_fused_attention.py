@@ -57,8 +57,9 @@ def test_length_groups_give_the_numbers_of_one_padded_batch(monkeypatch):
     torch.manual_seed(2)
     pooler = poolers.create("sr", DIM, heads=4).train()
     batch = make_batch([37, 4, 52, 1, 19, 8, 30, 2, 45, 11, 26, 3], seed=5, silent=(4,))
+    assert len(batch[0]) // poolers.attention.ROWS_PER_GROUP > 1  # the default forms several groups
     grouped, grouped_grads = _pooled_and_grads(pooler, batch)
-    monkeypatch.setattr(poolers.attention, "LENGTH_GROUPS", 1)
+    monkeypatch.setattr(poolers.attention, "ROWS_PER_GROUP", 10**6)  # one group: the padded batch
     whole, whole_grads = _pooled_and_grads(pooler, batch)
     torch.testing.assert_close(grouped, whole, rtol=1e-5, atol=1e-6)
     for g, w in zip(grouped_grads, whole_grads):
