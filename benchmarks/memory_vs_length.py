@@ -14,8 +14,8 @@ Series:
   extract tiny-hubert    HuBERT (PyTorch SDPA attention)
   sap eval / sap train   the sap pooler (D=--dim, 8 heads) on one utterance of T = 50 frames per
                          second, all speech; eval under no_grad, train = forward + backward
-  sap ... whole          sap on SDPA's math backend, which holds the whole score matrix
-                         (up to --whole-up-to seconds)
+  sap ... whole          sap with the CPU kernel's query blocking switched off, so it holds the
+                         whole attention matrix (up to --whole-up-to seconds)
 
 The summary fits memory ~ seconds^k over the points of 60 s and more: k near 1 is linear, near
 2 quadratic.
@@ -49,12 +49,9 @@ if spec["kind"] == "extract":
         wave = (np.random.default_rng(0).normal(size=int(16000 * seconds)) * 0.1).astype(np.float32)
         backbone.extract([wave])
 else:
-    import contextlib
-    import poolers
-    from torch.nn.attention import SDPBackend, sdpa_kernel
-    # "whole": PyTorch's math backend, which holds the [H, S, S] score matrix (the pre-fused code)
-    kernel = sdpa_kernel([SDPBackend.MATH]) if spec["whole"] else contextlib.nullcontext()
-    kernel.__enter__()
+    import poolers, poolers.attention_cpu as attention_cpu
+    if spec["whole"]:  # one query block: the whole [H, S, S] attention matrix at once
+        attention_cpu.BLOCK_ELEMENTS = 10**15
     pooler = poolers.create("sap", spec["dim"], heads=8)
     pooler.train(spec["mode"] == "train")
     def run(seconds):

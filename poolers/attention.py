@@ -2,15 +2,19 @@
 
 ``mean_self_attention`` returns exactly ``mean_i MHSA(x)_i`` over the True frames of ``mask``,
 where MHSA is ``torch.nn.MultiheadAttention`` (no residual, no layer norm) with the given
-weights, queries and keys restricted to the True frames.
+weights, queries and keys restricted to the True frames. The output projection is affine and
+the mean linear, so the mean is taken before it: ``mean_i out(o_i) = out(mean_i o_i)``.
 
-The attention itself runs in ``F.scaled_dot_product_attention`` (SDPA), whose fused kernels
-(flash attention on CPU, memory-efficient attention on CUDA) never hold the ``[B*H, S, S]``
-score matrix: memory grows linearly in S, in training as in eval, so a 10-minute utterance
-(S = 30000) needs about what a batch of short ones does, and the softmax is not a separate pass
-over S^2 numbers (on the demo's batches it is 2-5x faster than an explicit score matrix;
-``benchmarks/pooler_speed.py``). The output projection is affine and the mean linear, so the mean
-is taken before it: ``mean_i out(o_i) = out(mean_i o_i)``.
+Two kernels give the same numbers (``tests/poolers/test_sap_fused_attention.py``), both with
+memory linear in the number of frames, so a 10-minute utterance (S = 30000) needs about what a
+batch of short ones does:
+
+- on CPU, ``poolers.attention_cpu``: one utterance at a time, the mean over queries folded into
+  the products (0.6x the time of a training step's attention in PyTorch's flash kernel at the
+  demo's sizes; ``benchmarks/attention_kernels.py``);
+- on other devices, and in training with attention dropout, ``F.scaled_dot_product_attention``
+  (SDPA; memory-efficient attention on CUDA, flash attention on CPU) over groups of rows of
+  similar length.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from poolers.attention_cpu import mean_attention_per_utterance
 from poolers.masked import frame_weights
 from poolers.packing import unflatten_frames
 
@@ -36,14 +41,35 @@ def mean_self_attention(
 
     x [B, S, D], mask [B, S] bool -> [B, D]. ``attention`` supplies the weights
     (``in_proj_weight`` [3D, D], ``in_proj_bias``, ``out_proj``) and ``num_heads``; ``dropout``
-    is applied to the attention weights as ``nn.MultiheadAttention`` does. Best called on packed
-    frames (``poolers.packing``) so that S is the longest selection, not the padded length.
+    is applied to the attention weights as ``nn.MultiheadAttention`` does. Called on packed
+    frames (``poolers.packing``): S is then the longest selection, not the padded length, and
+    the fused kernel's groups need it.
     A row with no True frame gives ``out_proj(0)``, finite.
 
-    Attention is per utterance, so the rows attend in ``B // ROWS_PER_GROUP`` groups of similar
-    selection length, each cut to its own longest selection: the same numbers, but the S^2 work
-    follows each utterance's length instead of the batch's longest (on the demo's batches of 64,
-    1.05x the work of one call per utterance, against 2.2x for the batch as one group).
+    On CPU without attention dropout this is ``poolers.attention_cpu``'s kernel; elsewhere
+    ``grouped_sdpa_attention``'s.
+    """
+    if x.device.type == "cpu" and not (training and dropout > 0):
+        qkv = F.linear(x[mask], attention.in_proj_weight, attention.in_proj_bias)  # [N, 3D]: row after row
+        return attention.out_proj(mean_attention_per_utterance(qkv, mask.sum(dim=-1).tolist(), attention.num_heads))
+    return grouped_sdpa_attention(x, mask, attention, dropout, training)
+
+
+def grouped_sdpa_attention(
+    x: torch.Tensor,
+    mask: torch.Tensor,
+    attention: torch.nn.MultiheadAttention,
+    dropout: float = 0.0,
+    training: bool = False,
+) -> torch.Tensor:
+    """``mean_self_attention`` through ``F.scaled_dot_product_attention``, any device, with dropout.
+
+    x [B, S, D], mask [B, S] bool, packed (each row's True frames first: ``poolers.packing``)
+    -> [B, D]. Attention is per utterance, so the rows attend in
+    ``B // ROWS_PER_GROUP`` groups of similar selection length, each cut to its own longest
+    selection: the same numbers, but the S^2 work follows each utterance's length instead of the
+    batch's longest (on the demo's batches of 64, 1.05x the work of one call per utterance,
+    against 2.2x for the batch as one group).
     """
     batch, heads = len(x), attention.num_heads
     weight, bias = attention.in_proj_weight, attention.in_proj_bias
