@@ -4,7 +4,8 @@
 
 n utterances whose lengths follow IEMOCAP's (log-normal, mean ~4.5 s, 1-19 s, 50 frames a
 second), fp16 stacks [L, T, D] and speech masks (~70 % speech) as ``.npy`` files with the sha256
-sidecar extraction writes, so ``FeatureStore.load`` accepts them.
+sidecar extraction writes, so ``FeatureStore.load`` accepts them. Files already under ``root``
+are kept, so a child process opens the store its parent wrote without writing it again.
 """
 
 from __future__ import annotations
@@ -31,11 +32,14 @@ def synthetic_store(root: Path, n: int, layers: int, dim: int, seed: int = 0) ->
     for i, s in enumerate(seconds):
         t = int(s * 50)
         digest = hashlib.sha256(f"u{i}".encode()).hexdigest()
-        for folder, array in (
-            ("features", rng.standard_normal((layers, t, dim), dtype=np.float32).astype(np.float16)),
-            ("masks", rng.random(t) < 0.7),
+        for folder, draw in (
+            ("features", lambda: rng.standard_normal((layers, t, dim), dtype=np.float32).astype(np.float16)),
+            ("masks", lambda: rng.random(t) < 0.7),
         ):
             path = root / folder / digest[:2] / f"{digest}.npy"
+            if path.exists():  # a store written before under the same root and seed (child processes)
+                continue
+            array = draw()
             path.parent.mkdir(parents=True, exist_ok=True)
             np.save(path, array)
             write_checksum(path, hashlib.sha256(path.read_bytes()).hexdigest())  # as extraction writes it

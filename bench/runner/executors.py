@@ -8,7 +8,12 @@ items carry paths, never arrays.
 Threads: every job runs with the same number of torch intra-op threads in every executor,
 ``job_threads()`` (1 unless the environment variable ``BENCH_JOB_THREADS`` says otherwise), so
 that ``local``, ``processes`` and ``dask`` give bit-identical numbers: a float reduction split over
-a different number of threads sums in another order.
+a different number of threads sums in another order. The job's record says how many
+(``threads``).
+
+Memory: every job's process keeps the memory it frees for reuse
+(``bench.runner.allocator.keep_freed_memory``; ``BENCH_KEEP_FREED_MEMORY=0`` turns it off), so a
+step's large tensors are not page-faulted anew each step.
 
 Faults: a full disk (``DiskFull`` from a job) stops the run at once, in every executor: it is
 not the job's failure, and the job, recorded nowhere, runs again on resume. A ``processes``
@@ -31,6 +36,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from bench.errors import BenchError, DiskFull
+from bench.runner import allocator
 
 THREADS_ENV = "BENCH_JOB_THREADS"
 
@@ -43,16 +49,27 @@ def job_threads() -> int:
     return int(value)
 
 
-class PinnedThreads:
-    """``fn`` run with ``threads`` torch threads in whatever process calls it (picklable), then
-    the process's previous setting restored."""
+def keep_freed_memory_wanted() -> bool:
+    """Whether jobs keep freed memory for reuse: ``$BENCH_KEEP_FREED_MEMORY`` (1 or 0), default 1."""
+    value = os.environ.get(allocator.ENV, "1")
+    if value not in ("0", "1"):
+        raise BenchError(f"{allocator.ENV}={value!r}: expected 1 (keep freed memory for reuse, the default) or 0 (off)")
+    return value == "1"
 
-    def __init__(self, fn, threads: int):
-        self.fn, self.threads = fn, threads
+
+class JobSettings:
+    """``fn`` run with ``threads`` torch threads in whatever process calls it (picklable), then
+    the process's previous thread count restored; with ``keep_freed`` the process first keeps
+    the memory it frees (``allocator.keep_freed_memory``, once per process, not undone)."""
+
+    def __init__(self, fn, threads: int, keep_freed: bool):
+        self.fn, self.threads, self.keep_freed = fn, threads, keep_freed
 
     def __call__(self, item):
         import torch
 
+        if self.keep_freed:
+            allocator.keep_freed_memory()
         before = torch.get_num_threads()
         torch.set_num_threads(self.threads)
         try:
@@ -71,7 +88,7 @@ class LocalExecutor:
     name = "local"
 
     def map_unordered(self, fn, items):
-        fn = PinnedThreads(fn, job_threads())
+        fn = JobSettings(fn, job_threads(), keep_freed_memory_wanted())
         for item in items:
             try:
                 yield item, fn(item)
@@ -101,7 +118,7 @@ class ProcessExecutor:
         self.pool = self._new_pool()
 
     def map_unordered(self, fn, items):
-        fn = PinnedThreads(fn, job_threads())
+        fn = JobSettings(fn, job_threads(), keep_freed_memory_wanted())
         pending, deaths = list(items), {}
         while pending:  # rounds in parallel; a round ends when the pool breaks or all are done
             broken = yield from self._round(fn, pending)
@@ -183,7 +200,7 @@ class DaskExecutor:
     def map_unordered(self, fn, items):
         from distributed import as_completed as dask_as_completed
 
-        fn = PinnedThreads(fn, job_threads())
+        fn = JobSettings(fn, job_threads(), keep_freed_memory_wanted())
         futures = {self.client.submit(fn, item, pure=False, key=f"job-{item.job_id}"): item for item in items}
         for future in dask_as_completed(futures):
             item = futures[future]

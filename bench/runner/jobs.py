@@ -200,12 +200,20 @@ def run_job(spec: JobSpec, on_epoch=None) -> dict:
             rerun=_not_the_jobs_fault(exc),
         )
     record["seconds"] = round(time.perf_counter() - started, 3)
+    record["threads"] = _torch_threads()
     try:
         ResultsStore(spec.run_dir).write(record, predictions)
     except OSError as exc:
         _raise_if_disk_full(exc, spec)
         raise
     return record
+
+
+def _torch_threads() -> int:
+    """The torch intra-op threads this job ran with (the executor pins them: ``BENCH_JOB_THREADS``)."""
+    import torch
+
+    return torch.get_num_threads()
 
 
 def _not_the_jobs_fault(exc: BaseException) -> bool:

@@ -43,6 +43,7 @@ RESULT_TAIL = [
     "still_improving",
     "probe_C",
     "seconds",
+    "threads",
     "status",
     "error",
 ]

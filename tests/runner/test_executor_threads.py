@@ -19,6 +19,15 @@ def test_local_and_processes_give_bit_identical_predictions(tiny_manifest, cache
     local = run_grid(config, tmp_path / "local", echo=lambda *_: None).run_dir
     processes = run_grid(config, tmp_path / "processes", executor="processes", workers=2, echo=lambda *_: None).run_dir
     pd.testing.assert_frame_equal(_predictions(local), _predictions(processes), check_exact=True)
+    for run_dir in (local, processes):  # each job's record says the threads it ran with
+        assert set(pd.read_csv(run_dir / "results.csv")["threads"]) == {job_threads()}
+
+
+def test_a_job_records_the_threads_it_was_given(tiny_manifest, cache_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv(THREADS_ENV, "2")
+    config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap", "seeds=0"), sets=("folds=0",))
+    run_dir = run_grid(config, tmp_path / "run", echo=lambda *_: None).run_dir
+    assert set(pd.read_csv(run_dir / "results.csv")["threads"]) == {2}
 
 
 def test_job_threads_default_and_override(monkeypatch):
