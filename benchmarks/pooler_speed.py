@@ -10,7 +10,10 @@ Each figure is the median of --repeats interleaved runs (batched, loop, batched,
 ratio is the median of the per-repeat ratios with its quartiles, so load on a shared machine hits
 both sides alike. Torch runs --threads intra-op threads (default 1: what ``bench run`` gives each
 job). "eval" is eval mode under no_grad; "train" is train mode, forward + backward of a scalar
-loss, with the features requiring grad (as they do behind a learned layer weighting).
+loss, with the features requiring grad (as they do behind a learned layer weighting). The process
+keeps the memory it frees, as every ``bench run`` job does (``bench.runner.allocator``);
+``--system-malloc`` measures with glibc's default instead, where a padded batch's large tensors
+are page-faulted anew every call.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 import torch
 
 import poolers
+from bench.runner.allocator import keep_freed_memory
 
 
 def make_inputs(batch, min_frames, max_frames, dim, speech_share, device, seed=0):
@@ -118,8 +122,10 @@ def main():
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (bench run: 1 per job)")
     parser.add_argument("--poolers", nargs="*", default=None, help="default: all registered")
+    parser.add_argument("--system-malloc", action="store_true", help="glibc's default, not what bench run jobs use")
     args = parser.parse_args()
 
+    kept = False if args.system_malloc else keep_freed_memory()
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     inputs = make_inputs(args.batch, args.min_frames, args.max_frames, args.dim, args.speech, device)
@@ -129,7 +135,8 @@ def main():
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs, "
         f"B={args.batch}, T in [{min(lengths)}, {max(lengths)}] padded to {valid.shape[1]}, "
         f"D={args.dim}, valid {valid.float().mean():.0%} of the padded batch, "
-        f"speech {(speech.sum() / valid.sum()):.0%} of valid frames, medians of {args.repeats} interleaved runs; "
+        f"speech {(speech.sum() / valid.sum()):.0%} of valid frames, freed memory {'kept' if kept else 'returned (system malloc)'}, "
+        f"medians of {args.repeats} interleaved runs; "
         f"ratio = batched / loop, median [quartiles] of the per-run ratios"
     )
     print(

@@ -28,7 +28,17 @@ class AttentiveStatisticsPooling(nn.Module):
 
     def forward(self, feats: torch.Tensor, valid: torch.Tensor, speech: torch.Tensor) -> torch.Tensor:
         """feats [B, T, D], valid [B, T], speech [B, T] -> [B, 2D]."""
-        scores = self.score(feats).squeeze(-1)  # [B, T]
+        scores = self._frame_scores(feats, valid)  # [B, T]
         weights = masked_softmax(scores, valid)
         mean, std = weighted_mean_std(feats, weights)
         return torch.cat([mean, std], dim=-1)
+
+    def _frame_scores(self, feats: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """e_t on the valid frames only (0 on padding, which the softmax masks): [B, T, D] -> [B, T].
+
+        The scorer is the largest product in asp; running it on feats[valid] makes padding cost
+        a gather instead of D x hidden multiply-adds per padded frame.
+        """
+        if bool(valid.all()):
+            return self.score(feats).squeeze(-1)
+        return feats.new_zeros(valid.shape).masked_scatter(valid, self.score(feats[valid]).squeeze(-1))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import torch
 
+from poolers.mean_std_cpu import weighted_mean, weighted_mean_var
+
 # Variance floor under the square root of a standard deviation: d sqrt(v)/dv is infinite at 0,
 # which turns a constant (or one-frame) utterance into NaN gradients.
 STD_FLOOR = 1e-6
@@ -26,8 +28,11 @@ def frame_weights(mask: torch.Tensor, dtype: torch.dtype = torch.float32) -> tor
 def weighted_sum(x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     """Sum over frames with per-frame weights: x [B, T, D], weights [B, T] -> [B, D].
 
-    A batched matrix product, so padding costs one multiply-add per element and no copy.
+    A batched matrix product, so padding costs one multiply-add per element and no copy; on CPU
+    with the gradient to x written in one pass (``poolers.mean_std_cpu.weighted_mean``).
     """
+    if x.device.type == "cpu":
+        return weighted_mean(x, weights.to(x.dtype))
     return torch.bmm(weights.to(x.dtype).unsqueeze(1), x).squeeze(1)
 
 
@@ -42,7 +47,13 @@ def weighted_mean_std(x: torch.Tensor, weights: torch.Tensor) -> tuple[torch.Ten
     x [B, T, D] -> (mean [B, D], std [B, D]). The variance is the population one (ddof=0,
     Okabe et al. 2018), computed in two passes for accuracy, and floored at ``STD_FLOOR``
     before the square root so that gradients stay finite when it is 0.
+
+    On CPU the mean and variance come from ``poolers.mean_std_cpu`` (the same numbers, in chunks
+    of rows that stay in cache, its gradient written in one pass); elsewhere from the formula.
     """
+    if x.device.type == "cpu":
+        mean, var = weighted_mean_var(x, weights.to(x.dtype))
+        return mean, var.clamp_min(STD_FLOOR).sqrt()
     mean = weighted_sum(x, weights)
     centred = x - mean.unsqueeze(1)
     if torch.is_grad_enabled() and centred.requires_grad:
