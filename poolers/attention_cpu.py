@@ -15,9 +15,11 @@ dS_ts = (1/n) P_ts (c_s - u_t), and the products regroup so that no other n x n 
 
 Flash attention's backward, by contrast, forms P v, dO v^T, dS k, dS^T q and P^T dO for every
 query after recomputing P; at SAP's head widths (8 heads of 10 dims for an 80-dim fbank) those
-thin products, not the softmax, are the time. Here P is recomputed in the backward too (it is
-not stored), and queries go in blocks of at most ``BLOCK_ELEMENTS`` entries of P, so memory grows
-linearly in n as with the fused kernels, and a block stays in the core's cache.
+thin products, not the softmax, are the time. Queries go in blocks of at most ``BLOCK_ELEMENTS``
+entries of P, so a block stays in the core's cache. In training, an utterance whose P is one
+block keeps it from the forward for the backward while the batch's kept P stays within
+``KEPT_ELEMENTS`` entries (256 MiB); other utterances recompute P in the backward. Memory is
+therefore that fixed amount plus a part linear in n, as with the fused kernels.
 
 Attention dropout is not supported (the dropped probabilities would need a second n x n matrix);
 ``poolers.attention`` sends training with dropout > 0 to PyTorch's fused kernel.
@@ -31,6 +33,7 @@ import torch
 from torch.autograd.function import once_differentiable
 
 BLOCK_ELEMENTS = 2**21  # entries of P per query block (8 MiB in fp32): n <= 512 at 8 heads is one block
+KEPT_ELEMENTS = 2**26  # entries of P a batch keeps from the forward for the backward (256 MiB in fp32)
 
 
 def mean_attention_per_utterance(qkv: torch.Tensor, counts: list[int], heads: int) -> torch.Tensor:
@@ -47,11 +50,19 @@ class _MeanAttention(torch.autograd.Function):
     @staticmethod
     def forward(ctx, qkv: torch.Tensor, counts: list[int], heads: int) -> torch.Tensor:
         out = qkv.new_zeros(len(counts), heads, qkv.shape[1] // (3 * heads))
+        kept, budget = {}, KEPT_ELEMENTS if ctx.needs_input_grad[0] else 0
         for row, (q, k, v) in _utterances(qkv, counts, heads):
-            column_sums = sum(_probabilities(q[:, block], k).sum(dim=1) for block in _query_blocks(q))  # [H, n]
+            blocks = _query_blocks(q)
+            if len(blocks) == 1:  # P whole: kept for the backward while the budget lasts
+                p = _probabilities(q, k)
+                if p.numel() <= budget:
+                    kept[row], budget = p, budget - p.numel()
+                column_sums = p.sum(dim=1)  # [H, n]
+            else:
+                column_sums = sum(_probabilities(q[:, block], k).sum(dim=1) for block in blocks)
             out[row] = torch.bmm((column_sums / q.shape[1]).unsqueeze(1), v).squeeze(1)
         ctx.save_for_backward(qkv)
-        ctx.counts, ctx.heads = counts, heads
+        ctx.counts, ctx.heads, ctx.kept = counts, heads, kept
         return out.flatten(1)
 
     @staticmethod
@@ -71,7 +82,7 @@ class _MeanAttention(torch.autograd.Function):
             grad_q, column_sums = torch.empty_like(q), 0
             pt_q = q.new_zeros(q.shape[0], n, 2 * size)  # P^T [q | u*q], summed over query blocks
             for block in _query_blocks(q):
-                p = _probabilities(q[:, block], k)  # [H, b, n]
+                p = ctx.kept[row] if row in ctx.kept else _probabilities(q[:, block], k)  # [H, b, n]
                 z = torch.bmm(p, right)  # [H, b, 2 Dh + 1]
                 u = z[..., -1:]
                 grad_q[:, block] = coef * (z[..., :size] - u * z[..., size : 2 * size])

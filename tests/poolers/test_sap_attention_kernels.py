@@ -75,6 +75,15 @@ def test_cpu_kernel_gives_multihead_attentions_values_and_gradients(heads, packe
     _assert_same(_value_and_grads(poolers.attention.mean_self_attention, x, mask, attention), want)
 
 
+@pytest.mark.parametrize("kept_elements", [0, 4 * 40**2, 10**9])  # P recomputed, kept for some rows, for all
+def test_cpu_kernel_keeps_or_recomputes_attention_weights_with_the_same_numbers(monkeypatch, kept_elements):
+    monkeypatch.setattr(poolers.attention_cpu, "KEPT_ELEMENTS", kept_elements)
+    attention = _attention(4, seed=8)
+    x, mask = _selection(seed=9, silent=(5,))
+    want = _value_and_grads(_reference, x, mask, attention)
+    _assert_same(_value_and_grads(poolers.attention.mean_self_attention, x, mask, attention), want)
+
+
 def test_cpu_kernel_query_blocks_give_the_same_numbers(monkeypatch):
     """Long utterances go through P in blocks of queries (linear memory): same values and gradients."""
     attention = _attention(4, seed=1)
