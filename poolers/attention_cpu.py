@@ -50,50 +50,50 @@ class _MeanAttention(torch.autograd.Function):
     @staticmethod
     def forward(ctx, qkv: torch.Tensor, counts: list[int], heads: int) -> torch.Tensor:
         out = qkv.new_zeros(len(counts), heads, qkv.shape[1] // (3 * heads))
-        kept, budget = {}, KEPT_ELEMENTS if ctx.needs_input_grad[0] else 0
+        kept, column_sums = {}, {}
+        budget = KEPT_ELEMENTS if ctx.needs_input_grad[0] else 0
         for row, (q, k, v) in _utterances(qkv, counts, heads):
             blocks = _query_blocks(q)
             if len(blocks) == 1:  # P whole: kept for the backward while the budget lasts
                 p = _probabilities(q, k)
                 if p.numel() <= budget:
                     kept[row], budget = p, budget - p.numel()
-                column_sums = p.sum(dim=1)  # [H, n]
+                column_sums[row] = p.sum(dim=1)  # [H, n]
             else:
-                column_sums = sum(_probabilities(q[:, block], k).sum(dim=1) for block in blocks)
-            out[row] = torch.bmm((column_sums / q.shape[1]).unsqueeze(1), v).squeeze(1)
+                column_sums[row] = sum(_probabilities(q[:, block], k).sum(dim=1) for block in blocks)
+            out[row] = torch.bmm((column_sums[row] / q.shape[1]).unsqueeze(1), v).squeeze(1)
         ctx.save_for_backward(qkv)
-        ctx.counts, ctx.heads, ctx.kept = counts, heads, kept
+        ctx.counts, ctx.heads, ctx.kept, ctx.column_sums = counts, heads, kept, column_sums
         return out.flatten(1)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_out: torch.Tensor):
         (qkv,) = ctx.saved_tensors
-        heads = ctx.heads
-        grad_qkv = torch.zeros_like(qkv)
-        grad_out = grad_out.reshape(len(ctx.counts), heads, -1)
+        heads, counts = ctx.heads, ctx.counts
+        size = qkv.shape[1] // (3 * heads)
+        grad_out = grad_out.reshape(len(counts), heads, size)
+        # dq and dk are linear in c = v g: the scale and each utterance's 1/n go into g once, for the batch
+        coef = size**-0.5 / torch.tensor(counts, dtype=qkv.dtype).clamp_min(1)
+        scaled = (grad_out * coef[:, None, None]).unsqueeze(-1)  # [B, H, Dh, 1]
+        grad_qkv = torch.empty_like(qkv)  # every row is one utterance's frame: all written below
         start = 0
-        for row, (q, k, v) in _utterances(qkv, ctx.counts, heads):
-            n, size = q.shape[1], q.shape[2]
-            coef = size**-0.5 / n
-            g = grad_out[row]  # [H, Dh]
-            c = torch.bmm(v, g.unsqueeze(-1))  # [H, n, 1]
+        for row, (q, k, v) in _utterances(qkv, counts, heads):
+            n = q.shape[1]
+            # views of grad_qkv in the layout of q, k, v: [H, n, Dh] each
+            grad_q, grad_k, grad_v = grad_qkv[start : start + n].view(n, 3, heads, size).permute(1, 2, 0, 3)
+            c = torch.bmm(v, scaled[row])  # [H, n, 1]
             right = torch.cat([c * k, k, c], dim=-1)  # [H, n, 2 Dh + 1]
-            grad_q, column_sums = torch.empty_like(q), 0
-            pt_q = q.new_zeros(q.shape[0], n, 2 * size)  # P^T [q | u*q], summed over query blocks
+            pt_q = 0  # P^T [q | -u*q], summed over query blocks
             for block in _query_blocks(q):
                 p = ctx.kept[row] if row in ctx.kept else _probabilities(q[:, block], k)  # [H, b, n]
                 z = torch.bmm(p, right)  # [H, b, 2 Dh + 1]
-                u = z[..., -1:]
-                grad_q[:, block] = coef * (z[..., :size] - u * z[..., size : 2 * size])
-                pt_q += torch.bmm(p.transpose(1, 2), torch.cat([q[:, block], u * q[:, block]], dim=-1))
-                column_sums = column_sums + p.sum(dim=1)
-            grad_k = coef * (c * pt_q[..., :size] - pt_q[..., size:])
-            grad_v = (column_sums / n).unsqueeze(-1) * g.unsqueeze(1)  # [H, n, Dh]
-            # [H, n, Dh] x 3 -> the rows' [n, 3, H, Dh] layout of qkv
-            grad_qkv[start : start + n] = (
-                torch.stack([grad_q, grad_k, grad_v], dim=0).permute(2, 0, 1, 3).reshape(n, -1)
-            )
+                minus_u = z[..., -1:].neg()
+                torch.addcmul(z[..., :size], minus_u, z[..., size : 2 * size], out=grad_q[:, block])
+                qb = q[:, block]
+                pt_q = pt_q + torch.bmm(p.transpose(1, 2), torch.cat([qb, minus_u * qb], dim=-1))
+            torch.addcmul(pt_q[..., size:], c, pt_q[..., :size], out=grad_k)
+            torch.mul((ctx.column_sums[row] / n).unsqueeze(-1), grad_out[row].unsqueeze(1), out=grad_v)
             start += n
         return grad_qkv, None, None
 
