@@ -58,6 +58,31 @@ def test_adam_is_plain_adam_and_adamw_stays_the_default():
     assert TrainConfig().lr_schedule == "warmup-cosine"
 
 
+@pytest.mark.parametrize("name", ["adam", "adamw"])
+def test_the_multi_tensor_optimizer_gives_the_for_loop_ones_numbers(name):
+    """make_optimizer updates all parameters in one foreach call; PyTorch's per-parameter loop is the reference."""
+    data = make_set(16, seed=4)
+    config = quick_config(optimizer=name, weight_decay=0.01)
+    cfg, _ = model_config_for(data, CLASSES, "sap", {"heads": 2}, config)
+    params = {}
+    for foreach in (True, False):
+        torch.manual_seed(0)
+        model = build_model(cfg)
+        optimizer = make_optimizer(model, config)
+        if not foreach:  # the same optimizer with PyTorch's for-loop implementation
+            trainable = optimizer.param_groups[0]["params"]
+            optimizer = type(optimizer)(trainable, lr=config.learning_rate, weight_decay=0.01, foreach=False)
+        gen = torch.Generator().manual_seed(1)
+        for _ in range(5):
+            optimizer.zero_grad()
+            loss = sum((p * torch.randn(p.shape, generator=gen)).sum() for p in optimizer.param_groups[0]["params"])
+            loss.backward()
+            optimizer.step()
+        params[foreach] = [p.detach().clone() for p in optimizer.param_groups[0]["params"]]
+        assert optimizer.defaults["foreach"] is foreach
+    assert all(torch.equal(a, b) for a, b in zip(params[True], params[False]))
+
+
 def test_constant_schedule_keeps_the_lr_at_every_step():
     assert _lrs(lambda o: lr_scheduler("constant", o, 20, 0.1), 20) == [1e-3] * 20
     assert _lrs(lambda o: lr_scheduler("warmup-cosine", o, 20, 0.1), 20)[0] == 0.0
