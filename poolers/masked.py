@@ -31,9 +31,10 @@ def weighted_sum(x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     A batched matrix product, so padding costs one multiply-add per element and no copy; on CPU
     with the gradient to x written in one pass (``poolers.mean_std_cpu.weighted_mean``).
     """
+    weights = weights.to(x.dtype)
     if x.device.type == "cpu":
-        return weighted_mean(x, weights.to(x.dtype))
-    return torch.bmm(weights.to(x.dtype).unsqueeze(1), x).squeeze(1)
+        return weighted_mean(x, weights)
+    return torch.bmm(weights.unsqueeze(1), x).squeeze(1)
 
 
 def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -53,14 +54,14 @@ def weighted_mean_std(x: torch.Tensor, weights: torch.Tensor) -> tuple[torch.Ten
     """
     if x.device.type == "cpu":
         mean, var = weighted_mean_var(x, weights.to(x.dtype))
-        return mean, var.clamp_min(STD_FLOOR).sqrt()
-    mean = weighted_sum(x, weights)
-    centred = x - mean.unsqueeze(1)
-    if torch.is_grad_enabled() and centred.requires_grad:
-        squared = centred * centred
-    else:  # inference: square in place, one [B, T, D] temporary instead of two
-        squared = centred.square_()
-    var = weighted_sum(squared, weights)
+    else:
+        mean = weighted_sum(x, weights)
+        centred = x - mean.unsqueeze(1)
+        if torch.is_grad_enabled() and centred.requires_grad:
+            squared = centred * centred
+        else:  # inference: square in place, one [B, T, D] temporary instead of two
+            squared = centred.square_()
+        var = weighted_sum(squared, weights)
     return mean, var.clamp_min(STD_FLOOR).sqrt()
 
 
