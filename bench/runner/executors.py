@@ -65,6 +65,12 @@ class JobSettings:
     def __init__(self, fn, threads: int, keep_freed: bool):
         self.fn, self.threads, self.keep_freed = fn, threads, keep_freed
 
+    @classmethod
+    def from_environment(cls, fn) -> JobSettings:
+        """``fn`` with the settings ``bench run``'s environment asks for (``BENCH_JOB_THREADS``,
+        ``BENCH_KEEP_FREED_MEMORY``), read and checked here, in the process that submits the jobs."""
+        return cls(fn, job_threads(), keep_freed_memory_wanted())
+
     def __call__(self, item):
         import torch
 
@@ -88,7 +94,7 @@ class LocalExecutor:
     name = "local"
 
     def map_unordered(self, fn, items):
-        fn = JobSettings(fn, job_threads(), keep_freed_memory_wanted())
+        fn = JobSettings.from_environment(fn)
         for item in items:
             try:
                 yield item, fn(item)
@@ -118,7 +124,7 @@ class ProcessExecutor:
         self.pool = self._new_pool()
 
     def map_unordered(self, fn, items):
-        fn = JobSettings(fn, job_threads(), keep_freed_memory_wanted())
+        fn = JobSettings.from_environment(fn)
         pending, deaths = list(items), {}
         while pending:  # rounds in parallel; a round ends when the pool breaks or all are done
             broken = yield from self._round(fn, pending)
@@ -200,7 +206,7 @@ class DaskExecutor:
     def map_unordered(self, fn, items):
         from distributed import as_completed as dask_as_completed
 
-        fn = JobSettings(fn, job_threads(), keep_freed_memory_wanted())
+        fn = JobSettings.from_environment(fn)
         futures = {self.client.submit(fn, item, pure=False, key=f"job-{item.job_id}"): item for item in items}
         for future in dask_as_completed(futures):
             item = futures[future]
@@ -227,15 +233,32 @@ def _stop_http_server(dask_scheduler=None, dask_worker=None) -> None:
         node.services.pop("dashboard", None)
 
 
+def execution_problems(spec: str, workers: int) -> list[str]:
+    """What is wrong with how jobs are to be run: the executor spec, the worker count, and the job
+    settings in the environment (``BENCH_JOB_THREADS``, ``BENCH_KEEP_FREED_MEMORY``); [] when
+    nothing is. ``bench run`` reports these with the plan's problems, before any work."""
+    problems = []
+    kind = spec.partition(":")[0]
+    if kind not in ("local", "processes", "dask"):
+        problems.append(f"unknown executor {spec!r}; valid: local, processes, dask, dask:tls://HOST:PORT")
+    elif kind != "local" and workers < 1:
+        problems.append(f"--workers must be at least 1, got {workers}")
+    for check in (job_threads, keep_freed_memory_wanted):
+        try:
+            check()
+        except BenchError as exc:
+            problems.append(str(exc))
+    return problems
+
+
 def make_executor(spec: str, workers: int):
     """'local', 'processes', 'dask' or 'dask:tls://HOST:PORT' (or tcp://) -> an executor."""
+    problems = execution_problems(spec, workers)
+    if problems:
+        raise BenchError(problems[0])
     kind, _, address = spec.partition(":")
     if kind == "local":
         return LocalExecutor()
-    if workers < 1:
-        raise BenchError(f"--workers must be at least 1, got {workers}")
     if kind == "processes":
         return ProcessExecutor(workers)
-    if kind == "dask":
-        return DaskExecutor(workers, address or None)
-    raise BenchError(f"unknown executor {spec!r}; valid: local, processes, dask, dask:tls://HOST:PORT")
+    return DaskExecutor(workers, address or None)

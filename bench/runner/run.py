@@ -22,7 +22,7 @@ import pandas as pd
 from bench.errors import BenchError
 from bench.runner.accounting import feature_records, write_accounting
 from bench.runner.config import Problems, RunConfig, job_options
-from bench.runner.executors import LocalExecutor, make_executor
+from bench.runner.executors import LocalExecutor, execution_problems, make_executor
 from bench.runner.folder import RunFolder
 from bench.runner.jobs import JobSpec, job_id, job_identity, run_job
 from bench.runner.plan import RunPlan, plan_run, resolved_max_duration
@@ -175,6 +175,8 @@ def run_grid(
     """Plan, set up (or resume) and run the grid of ``config`` into ``out``. ``problems``: those
     found while building ``config``, reported together with the plan's."""
     run_dir = Path(out) if out else default_out(config)
+    problems = Problems() if problems is None else problems
+    problems.extend(execution_problems(executor, workers))  # reported with the plan's, before any work
     plan = prepare(config, run_dir, problems)
     folder = RunFolder(run_dir)
     with folder.locked():

@@ -6,6 +6,7 @@ import pytest
 
 from bench.errors import BenchError
 from bench.runner import run_grid
+from bench.runner.config import PlanError
 from bench.runner.executors import THREADS_ENV, job_threads
 from runner_fixtures import tiny_config
 
@@ -38,3 +39,24 @@ def test_job_threads_default_and_override(monkeypatch):
     monkeypatch.setenv(THREADS_ENV, "many")
     with pytest.raises(BenchError, match="BENCH_JOB_THREADS"):
         job_threads()
+
+
+@pytest.mark.parametrize(
+    ("env", "executor", "message"),
+    [
+        ({THREADS_ENV: "many"}, "local", "BENCH_JOB_THREADS='many'"),
+        ({"BENCH_KEEP_FREED_MEMORY": "yes"}, "processes", "BENCH_KEEP_FREED_MEMORY='yes'"),
+        ({}, "slurm", "unknown executor 'slurm'"),
+    ],
+)
+def test_a_bad_job_setting_or_executor_fails_with_the_plan_before_any_work(
+    tiny_manifest, cache_dir, tmp_path, monkeypatch, env, executor, message
+):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    config = tiny_config(tiny_manifest, cache_dir, grid=("poolers=gap", "seeds=0"), sets=("folds=0",))
+    cached_before = sorted(p for p in cache_dir.rglob("*") if p.is_file()) if cache_dir.exists() else []
+    with pytest.raises(PlanError, match=message):
+        run_grid(config, tmp_path / "run", executor=executor, echo=lambda *_: None)
+    assert not (tmp_path / "run").exists()  # no run folder set up
+    assert (sorted(p for p in cache_dir.rglob("*") if p.is_file()) if cache_dir.exists() else []) == cached_before
