@@ -11,7 +11,8 @@ slower batched than looped.
 
 ``keep_freed_memory()`` tells glibc to serve every allocation from its heap (``M_MMAP_MAX = 0``)
 and to keep up to ``TRIM_THRESHOLD`` bytes of freed memory at the heap's top instead of giving
-them back (``M_TRIM_THRESHOLD``): the second step of a job reuses the first one's pages. A
+them back (``M_TRIM_THRESHOLD``): after its first steps (a small allocation can land in a freed
+block and make the heap grow once more), a job's steps reuse the pages of the ones before. A
 process's peak memory is unchanged (it is the largest step's); what changes is that the process
 holds it between steps. Placement does not change any number a job computes.
 
