@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 from bench.errors import AudioError
 
@@ -95,6 +94,8 @@ def resample(wave: np.ndarray, orig_sr: int, target_sr: int = SAMPLE_RATE) -> np
     """Polyphase resampling (scipy) of a 1-D signal; a no-op when the rates match."""
     if orig_sr == target_sr:
         return wave
+    from scipy.signal import resample_poly  # here, not at the top: scipy.signal takes ~1.5 s to import
+
     g = gcd(int(orig_sr), int(target_sr))
     return resample_poly(wave, target_sr // g, orig_sr // g).astype(np.float32)
 
