@@ -24,7 +24,7 @@ import torch.nn.functional as F
 
 from poolers.attention_cpu import mean_attention_per_utterance
 from poolers.masked import frame_weights
-from poolers.packing import unflatten_frames
+from poolers.packing import gather_frames, pack_index, unflatten_frames
 
 
 ROWS_PER_GROUP = 4  # a batch of B utterances attends in B // 4 groups of similar length (at least one)
@@ -39,19 +39,20 @@ def mean_self_attention(
 ) -> torch.Tensor:
     """Mean over frames of multi-head self-attention among the True frames only.
 
-    x [B, S, D], mask [B, S] bool -> [B, D]. ``attention`` supplies the weights
-    (``in_proj_weight`` [3D, D], ``in_proj_bias``, ``out_proj``) and ``num_heads``; ``dropout``
-    is applied to the attention weights as ``nn.MultiheadAttention`` does. Called on packed
-    frames (``poolers.packing``): S is then the longest selection, not the padded length, and
-    the fused kernel's groups need it.
+    x [B, T, D], mask [B, T] bool (any selection of frames) -> [B, D]. ``attention`` supplies the
+    weights (``in_proj_weight`` [3D, D], ``in_proj_bias``, ``out_proj``) and ``num_heads``;
+    ``dropout`` is applied to the attention weights as ``nn.MultiheadAttention`` does.
     A row with no True frame gives ``out_proj(0)``, finite.
 
-    On CPU without attention dropout this is ``poolers.attention_cpu``'s kernel; elsewhere
-    ``grouped_sdpa_attention``'s.
+    On CPU without attention dropout this is ``poolers.attention_cpu``'s kernel, on the selected
+    frames taken straight out of x (no packing); elsewhere ``grouped_sdpa_attention``'s.
     """
     if x.device.type == "cpu" and not (training and dropout > 0):
-        qkv = F.linear(x[mask], attention.in_proj_weight, attention.in_proj_bias)  # [N, 3D]: row after row
-        return attention.out_proj(mean_attention_per_utterance(qkv, mask.sum(dim=-1).tolist(), attention.num_heads))
+        frames = x[mask].t()  # [D, N]: the selected frames, utterance after utterance
+        weight, bias = attention.in_proj_weight, attention.in_proj_bias
+        qkv_t = torch.mm(weight, frames) if bias is None else torch.addmm(bias.unsqueeze(1), weight, frames)  # [3D, N]
+        pooled = mean_attention_per_utterance(qkv_t, mask.sum(dim=-1).tolist(), attention.num_heads)
+        return attention.out_proj(pooled)
     return grouped_sdpa_attention(x, mask, attention, dropout, training)
 
 
@@ -64,13 +65,15 @@ def grouped_sdpa_attention(
 ) -> torch.Tensor:
     """``mean_self_attention`` through ``F.scaled_dot_product_attention``, any device, with dropout.
 
-    x [B, S, D], mask [B, S] bool, packed (each row's True frames first: ``poolers.packing``)
-    -> [B, D]. Attention is per utterance, so the rows attend in
+    x [B, T, D], mask [B, T] bool -> [B, D]. The selected frames are first packed (each row's
+    True frames first, cut to the longest selection S: ``poolers.packing``). Attention is per utterance, so the rows attend in
     ``B // ROWS_PER_GROUP`` groups of similar selection length, each cut to its own longest
     selection: the same numbers, but the S^2 work follows each utterance's length instead of the
     batch's longest (on the demo's batches of 64, 1.05x the work of one call per utterance,
     against 2.2x for the batch as one group).
     """
+    index, mask = pack_index(mask)
+    x = gather_frames(x, index)  # [B, S, D]
     batch, heads = len(x), attention.num_heads
     weight, bias = attention.in_proj_weight, attention.in_proj_bias
     groups = max(1, batch // ROWS_PER_GROUP)

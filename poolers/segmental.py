@@ -9,7 +9,6 @@ from torch import nn
 from poolers._registry import PoolerConfigError, register_pooler
 from poolers.attention import mean_self_attention
 from poolers.masked import masked_mean, speech_or_valid
-from poolers.packing import gather_frames, pack_index
 
 
 def _check_heads(in_dim: int, heads: int, dropout: float) -> None:
@@ -45,9 +44,8 @@ class SegmentalAveragePooling(nn.Module):
 
     def forward(self, feats: torch.Tensor, valid: torch.Tensor, speech: torch.Tensor) -> torch.Tensor:
         """feats [B, T, D], valid [B, T], speech [B, T] -> [B, D]."""
-        index, packed_mask = pack_index(speech_or_valid(valid, speech))
-        packed = gather_frames(feats, index)  # [B, S, D], S = most speech frames in the batch
-        return mean_self_attention(packed, packed_mask, self.attention, self.dropout, self.training)
+        selected = speech_or_valid(valid, speech)
+        return mean_self_attention(feats, selected, self.attention, self.dropout, self.training)
 
 
 @register_pooler("sr")

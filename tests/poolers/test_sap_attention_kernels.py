@@ -90,24 +90,25 @@ def test_cpu_kernel_query_blocks_give_the_same_numbers(monkeypatch):
     x, mask = _selection(seed=4)
     whole = _value_and_grads(poolers.attention.mean_self_attention, x, mask, attention)
     monkeypatch.setattr(poolers.attention_cpu, "BLOCK_ELEMENTS", 4 * 7 * 52)  # 7 queries a block at 4 heads x 52 keys
-    assert len(poolers.attention_cpu._query_blocks(torch.zeros(4, 52, 4))) == 8
+    assert len(poolers.attention_cpu._query_blocks(4, slice(0, 52))) == 8
     _assert_same(_value_and_grads(poolers.attention.mean_self_attention, x, mask, attention), whole)
 
 
 def test_cpu_kernel_passes_gradcheck():
     torch.manual_seed(2)
     counts, heads = [3, 0, 5, 1], 2
-    qkv = torch.randn(sum(counts), 3 * 4, dtype=torch.float64, requires_grad=True)
+    qkv_t = torch.randn(3 * 4, sum(counts), dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(
-        lambda t: poolers.attention_cpu.mean_attention_per_utterance(t, counts, heads), (qkv,)
+        lambda t: poolers.attention_cpu.mean_attention_per_utterance(t, counts, heads), (qkv_t,)
     )
 
 
+@pytest.mark.parametrize("packed", [False, True])
 @pytest.mark.parametrize("backend", [SDPBackend.MATH, SDPBackend.FLASH_ATTENTION])
-def test_grouped_sdpa_kernel_gives_multihead_attentions_values_and_gradients(backend):
+def test_grouped_sdpa_kernel_gives_multihead_attentions_values_and_gradients(backend, packed):
     """The kernel CUDA runs, checked here on CPU with the flash kernel and the explicit score matrix."""
     attention = _attention(4, seed=5)
-    x, mask = _selection(seed=6, silent=(4,), packed=True)
+    x, mask = _selection(seed=6, silent=(4,), packed=packed)
     assert len(x) // poolers.attention.ROWS_PER_GROUP > 1  # several groups of rows
     want = _value_and_grads(_reference, x, mask, attention)
     with sdpa_kernel([backend]):  # raises if that kernel cannot take these inputs
@@ -138,3 +139,12 @@ def test_an_utterance_without_frames_stays_finite():
     out.sum().backward()
     assert torch.isfinite(out).all() and torch.isfinite(feats.grad).all()
     torch.testing.assert_close(out[1], pooler.attention.out_proj.bias.detach())
+
+
+def test_cpu_kernel_without_projection_biases():
+    """nn.MultiheadAttention(bias=False): the in-projection is a plain product."""
+    torch.manual_seed(10)
+    attention = torch.nn.MultiheadAttention(DIM, 4, bias=False, batch_first=True).double()
+    x, mask = _selection(seed=11, silent=(2,))
+    want = _value_and_grads(_reference, x, mask, attention)
+    _assert_same(_value_and_grads(poolers.attention.mean_self_attention, x, mask, attention), want)
