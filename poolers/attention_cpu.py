@@ -89,8 +89,12 @@ class _MeanAttention(torch.autograd.Function):
         # dq and dk are linear in c = v g: the scale and each utterance's 1/n go into c once
         coef = _per_frame(size**-0.5 / torch.tensor(counts, dtype=qkv_t.dtype).clamp_min(1), counts)
         c = (v * grad_frames).sum(dim=1, keepdim=True).mul_(coef)  # [H, 1, N]
-        right_t = torch.cat([c * k, k, -c], dim=1)  # [H, 2Dh + 1, N]: R^T = [c*k | k | -c]^T
-        left_t = torch.cat([q, torch.empty_like(q)], dim=1)  # [H, 2Dh, N]: L^T = [q | -u*q]^T, -u*q per utterance
+        right_t = qkv_t.new_empty(heads, 2 * size + 1, qkv_t.shape[1])  # R^T = [c*k | k | -c]^T
+        torch.mul(c, k, out=right_t[:, :size])
+        right_t[:, size : 2 * size] = k
+        torch.neg(c, out=right_t[:, 2 * size :])
+        left_t = qkv_t.new_empty(heads, 2 * size, qkv_t.shape[1])  # L^T = [q | -u*q]^T, -u*q per utterance below
+        left_t[:, :size] = q
         grad_qkv_t = torch.empty_like(qkv_t)  # every column is one utterance's frame: all written below
         grad_q, grad_k, grad_v = _heads(grad_qkv_t, heads)
         for row, frames in _utterances(counts):
