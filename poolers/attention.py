@@ -5,13 +5,14 @@ where MHSA is ``torch.nn.MultiheadAttention`` (no residual, no layer norm) with 
 weights, queries and keys restricted to the True frames. The output projection is affine and
 the mean linear, so the mean is taken before it: ``mean_i out(o_i) = out(mean_i o_i)``.
 
-Two kernels give the same numbers (``tests/poolers/test_sap_fused_attention.py``), both with
+Two kernels give the same numbers (``tests/poolers/test_sap_attention_kernels.py``), both with
 memory linear in the number of frames, so a 10-minute utterance (S = 30000) needs about what a
 batch of short ones does:
 
 - on CPU, ``poolers.attention_cpu``: one utterance at a time, the mean over queries folded into
-  the products (0.6x the time of a training step's attention in PyTorch's flash kernel at the
-  demo's sizes; ``benchmarks/attention_kernels.py``);
+  the products (about half the time of PyTorch's flash kernel for the pooler's forward and
+  backward at the demo's sizes, 0.83-0.85x at a Base or Large model's widths;
+  ``benchmarks/attention_kernels.py``);
 - on other devices, and in training with attention dropout, ``F.scaled_dot_product_attention``
   (SDPA; memory-efficient attention on CUDA, flash attention on CPU) over groups of rows of
   similar length.
@@ -66,11 +67,11 @@ def grouped_sdpa_attention(
     """``mean_self_attention`` through ``F.scaled_dot_product_attention``, any device, with dropout.
 
     x [B, T, D], mask [B, T] bool -> [B, D]. The selected frames are first packed (each row's
-    True frames first, cut to the longest selection S: ``poolers.packing``). Attention is per utterance, so the rows attend in
-    ``B // ROWS_PER_GROUP`` groups of similar selection length, each cut to its own longest
-    selection: the same numbers, but the S^2 work follows each utterance's length instead of the
-    batch's longest (on the demo's batches of 64, 1.05x the work of one call per utterance,
-    against 2.2x for the batch as one group).
+    True frames first, cut to the longest selection S: ``poolers.packing``). Attention is per
+    utterance, so the rows attend in ``B // ROWS_PER_GROUP`` groups of similar selection length,
+    each cut to its own longest selection: the same numbers, but the S^2 work follows each
+    utterance's length instead of the batch's longest (on the demo's batches of 64, 1.05x the
+    work of one call per utterance, against 2.2x for the batch as one group).
     """
     index, mask = pack_index(mask)
     x = gather_frames(x, index)  # [B, S, D]
