@@ -49,10 +49,11 @@ def mean_self_attention(
     frames taken straight out of x (no packing); elsewhere ``grouped_sdpa_attention``'s.
     """
     if x.device.type == "cpu" and not (training and dropout > 0):
-        frames = x[mask].t()  # [D, N]: the selected frames, utterance after utterance
-        weight, bias = attention.in_proj_weight, attention.in_proj_bias
-        qkv_t = torch.mm(weight, frames) if bias is None else torch.addmm(bias.unsqueeze(1), weight, frames)  # [3D, N]
-        pooled = mean_attention_per_utterance(qkv_t, mask.sum(dim=-1).tolist(), attention.num_heads)
+        # The selected frames, utterance after utterance, projected; then one transposing copy to
+        # the kernel's feature-major [3D, N]. (Projecting straight into [3D, N] as W x^T is the
+        # same arithmetic, but MKL ran it 1.5x slower at D = 1024.)
+        qkv = F.linear(x[mask], attention.in_proj_weight, attention.in_proj_bias)  # [N, 3D]
+        pooled = mean_attention_per_utterance(qkv.t().contiguous(), mask.sum(dim=-1).tolist(), attention.num_heads)
         return attention.out_proj(pooled)
     return grouped_sdpa_attention(x, mask, attention, dropout, training)
 
