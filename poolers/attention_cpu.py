@@ -22,7 +22,7 @@ so that q, k and v of head h are [Dh, N] with the frames contiguous: every per-f
 (c, c * k, a * v, dv) runs once for the whole batch along contiguous rows of N, and each
 utterance's columns ``start:start + n`` are a view that the two backward products take as
 R^T P^T and L^T P: [2Dh + 1, n] and [2Dh, n] times [n, n], which MKL runs faster than the same
-products with the thin operand on the right (``benchmarks/attention_kernels.py``).
+products with the thin operand on the right (docs/performance.md has the measurements).
 
 Only the n x n work runs one utterance at a time. Queries go in blocks of at most
 ``BLOCK_ELEMENTS`` entries of P, so a block stays in the core's cache. In training, an utterance
@@ -70,8 +70,9 @@ class _MeanAttention(torch.autograd.Function):
                 if len(blocks) == 1 and p.numel() <= budget:  # P whole: kept for the backward
                     kept[row], budget = p, budget - p.numel()
                 means[:, frames] += p.sum(dim=1)
-        means.mul_(_per_frame(1.0 / torch.tensor(counts, dtype=qkv_t.dtype).clamp_min(1), counts))
-        ctx.save_for_backward(qkv_t, means)
+        inverse_counts = _per_frame(1.0 / torch.tensor(counts, dtype=qkv_t.dtype).clamp_min(1), counts)  # [N]: 1/n
+        means.mul_(inverse_counts)
+        ctx.save_for_backward(qkv_t, means, inverse_counts)
         ctx.counts, ctx.heads, ctx.kept = counts, heads, kept
         weighted = (v * means.unsqueeze(1)).flatten(0, 1)  # [D, N]: a_s v_s
         return torch.stack([w.sum(dim=1) for w in weighted.split(counts, dim=1)])  # [B, D]
@@ -79,16 +80,15 @@ class _MeanAttention(torch.autograd.Function):
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_out: torch.Tensor):
-        qkv_t, means = ctx.saved_tensors
+        qkv_t, means, inverse_counts = ctx.saved_tensors
         heads, counts = ctx.heads, ctx.counts
         q, k, v = _heads(qkv_t, heads)  # each [H, Dh, N]
         size = q.shape[1]
-        frames_of = torch.tensor(counts)
-        grad_frames = grad_out.t().repeat_interleave(frames_of, dim=1, output_size=qkv_t.shape[1])
-        grad_frames = grad_frames.view(heads, size, -1)  # g of each frame's utterance [H, Dh, N]
+        grad_frames = _per_frame(grad_out.t(), counts, dim=1).view(
+            heads, size, -1
+        )  # g of each frame's utterance [H, Dh, N]
         # dq and dk are linear in c = v g: the scale and each utterance's 1/n go into c once
-        coef = _per_frame(size**-0.5 / torch.tensor(counts, dtype=qkv_t.dtype).clamp_min(1), counts)
-        c = (v * grad_frames).sum(dim=1, keepdim=True).mul_(coef)  # [H, 1, N]
+        c = (v * grad_frames).sum(dim=1, keepdim=True).mul_(inverse_counts * size**-0.5)  # [H, 1, N]
         right_t = qkv_t.new_empty(heads, 2 * size + 1, qkv_t.shape[1])  # R^T = [c*k | k | -c]^T
         torch.mul(c, k, out=right_t[:, :size])
         right_t[:, size : 2 * size] = k
@@ -117,9 +117,9 @@ def _heads(qkv_t: torch.Tensor, heads: int) -> tuple[torch.Tensor, torch.Tensor,
     return qkv_t.view(3, heads, -1, qkv_t.shape[1]).unbind(0)
 
 
-def _per_frame(values: torch.Tensor, counts: list[int]) -> torch.Tensor:
-    """values [B, ...] repeated for each utterance's frames -> [N, ...]."""
-    return values.repeat_interleave(torch.tensor(counts), dim=0, output_size=sum(counts))
+def _per_frame(values: torch.Tensor, counts: list[int], dim: int = 0) -> torch.Tensor:
+    """values with B entries along ``dim``, each repeated for its utterance's frames -> N entries there."""
+    return values.repeat_interleave(torch.tensor(counts), dim=dim, output_size=sum(counts))
 
 
 def _utterances(counts: list[int]) -> Iterator[tuple[int, slice]]:
